@@ -1,0 +1,419 @@
+"""The application: the use cases of DESIGN.md as commands and queries over the event store.
+
+Each command loads the case, lets the aggregate apply its rules at ``now`` and saves
+the new events together with whatever else must change atomically (the child index,
+the remembered request). When a save loses a race to another writer, the command is
+re-checked against the new state and retried, unless the caller pinned a version
+with ``If-Match``, in which case it is refused as stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    JSONTranscoder,
+    OperationalError,
+    Transcoding,
+)
+
+from .domain.actors import AUDITOR, AUTHORITY, Actor
+from .domain.case import Case
+from .domain.child_index import ChildIndex
+from .domain.errors import DomainError, Forbidden, NotFound, RuleViolation
+from .domain.identifiers import check_nhs_number
+from .domain.responsibility import Period, Responsibility, responsibility_at
+from .idempotency import RememberedRequest, RequestIdentity
+
+T = TypeVar("T")
+Command = Callable[[Case, datetime], Any]
+
+
+def utc_now() -> datetime:
+    return datetime.now(tz=UTC)
+
+
+class StoreUnavailable(Exception):
+    """Raised when the event store cannot be reached or locked in time (503)."""
+
+
+class PreconditionFailed(DomainError):
+    """Raised when ``If-Match`` names a version the case has moved past (412)."""
+
+    code = "version-mismatch"
+    title = "The case has changed since that version"
+
+
+class DateAsISO(Transcoding):
+    """Stores calendar dates (transfer dates, dates of birth) as ISO strings."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+@dataclass(frozen=True)
+class ChangeRequest:
+    """How a change was asked for: its idempotency identity and the version it expects."""
+
+    identity: RequestIdentity | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A case after a change, the instant the change was recorded, and what it created."""
+
+    case: Case
+    now: datetime
+    created: bool = False
+    transfer_id: UUID | None = None
+    replayed: bool = False
+
+
+@contextmanager
+def _store_errors() -> Iterator[None]:
+    """Turn the store's connection and lock failures into one error the API answers 503."""
+    try:
+        yield
+    except (OperationalError, InterfaceError) as error:
+        raise StoreUnavailable(str(error)) from error
+
+
+class CaseTransferApplication(Application[UUID]):
+    """Commands and queries over the cases of every authority."""
+
+    MAX_ATTEMPTS = 8
+
+    def __init__(self, env: dict[str, str], clock: Callable[[], datetime] = utc_now) -> None:
+        with _store_errors():
+            super().__init__(env=env)
+        self.clock = clock
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    # ---- commands -------------------------------------------------------------------
+
+    def open_case(
+        self,
+        actor: Actor,
+        request: ChangeRequest,
+        *,
+        local_reference: str,
+        nhs_number: str | None,
+        date_of_birth: date | None,
+        expected_date_of_birth: date | None,
+    ) -> Outcome:
+        """Open a case; a child with an NHS number may have only one open case."""
+        actor.acting_authority()
+        nhs = check_nhs_number(nhs_number) if nhs_number is not None else None
+        for _ in range(self.MAX_ATTEMPTS):
+            with _store_errors():
+                replay = self._replay(request)
+                if replay is not None:
+                    return replay
+                now = self.clock()
+                case = Case.open(
+                    by=actor, now=now, local_reference=local_reference, nhs_number=nhs,
+                    date_of_birth=date_of_birth, expected_date_of_birth=expected_date_of_birth,
+                )
+                index = self._child_index(nhs) if nhs is not None else None
+                if index is not None:
+                    index.add_open_case(case.id)
+                if self._save(case, now, request, index, created=True):
+                    return Outcome(case, now, created=True)
+        raise self._too_much_contention()
+
+    def record_local_reference(
+        self, actor: Actor, case_id: UUID, request: ChangeRequest, *, reference: str
+    ) -> Outcome:
+        return self._change(
+            actor, case_id, request,
+            lambda case, now: case.record_local_reference(by=actor, now=now, reference=reference),
+        )
+
+    def record_assessment(
+        self, actor: Actor, case_id: UUID, request: ChangeRequest, **fields: Any
+    ) -> Outcome:
+        return self._change(
+            actor, case_id, request,
+            lambda case, now: case.record_assessment(by=actor, now=now, **fields),
+        )
+
+    def propose_transfer(
+        self, actor: Actor, case_id: UUID, request: ChangeRequest, *, to_authority: str, reason: str
+    ) -> Outcome:
+        return self._change(
+            actor, case_id, request,
+            lambda case, now: case.propose_transfer(
+                by=actor, now=now, to_authority=to_authority, reason=reason
+            ),
+            creates_transfer=True,
+        )
+
+    def share_information(
+        self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest, **fields: Any
+    ) -> Outcome:
+        return self._change(
+            actor, case_id, request,
+            lambda case, now: case.share_information(
+                by=actor, now=now, transfer_id=transfer_id, **fields
+            ),
+        )
+
+    def confirm_information_received(
+        self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest
+    ) -> Outcome:
+        return self._change(
+            actor, case_id, request,
+            lambda case, now: case.confirm_information_received(
+                by=actor, now=now, transfer_id=transfer_id
+            ),
+        )
+
+    def propose_transfer_date(
+        self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest, *, on: date
+    ) -> Outcome:
+        return self._change(
+            actor, case_id, request,
+            lambda case, now: case.propose_transfer_date(
+                by=actor, now=now, transfer_id=transfer_id, on=on
+            ),
+        )
+
+    def agree_transfer_date(
+        self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest, *, on: date
+    ) -> Outcome:
+        return self._change(
+            actor, case_id, request,
+            lambda case, now: case.agree_transfer_date(
+                by=actor, now=now, transfer_id=transfer_id, on=on
+            ),
+        )
+
+    def accept_responsibility(
+        self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest
+    ) -> Outcome:
+        return self._change(
+            actor, case_id, request,
+            lambda case, now: case.accept_responsibility(
+                by=actor, now=now, transfer_id=transfer_id
+            ),
+        )
+
+    def decline_transfer(
+        self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest, *, reason: str
+    ) -> Outcome:
+        return self._change(
+            actor, case_id, request,
+            lambda case, now: case.decline_transfer(
+                by=actor, now=now, transfer_id=transfer_id, reason=reason
+            ),
+        )
+
+    def withdraw_transfer(
+        self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest, *, reason: str
+    ) -> Outcome:
+        return self._change(
+            actor, case_id, request,
+            lambda case, now: case.withdraw_transfer(
+                by=actor, now=now, transfer_id=transfer_id, reason=reason
+            ),
+        )
+
+    def close_case(
+        self, actor: Actor, case_id: UUID, request: ChangeRequest, *, reason_code: str
+    ) -> Outcome:
+        return self._change(
+            actor, case_id, request,
+            lambda case, now: case.close(by=actor, now=now, reason_code=reason_code),
+            closes=True,
+        )
+
+    # ---- queries --------------------------------------------------------------------
+
+    def case(self, actor: Actor, case_id: UUID) -> tuple[Case, datetime]:
+        """The case now, for a party, the MASH or an auditor."""
+        with _store_errors():
+            case = self._visible_case(actor, case_id)
+            return case, max(self.clock(), case.modified_on)
+
+    def cases_for_child(self, actor: Actor, nhs_number: str) -> tuple[list[Case], datetime]:
+        """The child's cases visible to the caller, newest first, from the child index."""
+        nhs = check_nhs_number(nhs_number)
+        with _store_errors():
+            try:
+                index: ChildIndex = self.repository.get(ChildIndex.id_for(nhs))
+            except AggregateNotFoundError:
+                return [], self.clock()
+            cases = [self._load(case_id) for case_id in reversed(index.case_ids)]
+            return [c for c in cases if _may_see(actor, c)], self.clock()
+
+    def responsibility(
+        self,
+        actor: Actor,
+        case_id: UUID,
+        *,
+        at: datetime | None = None,
+        as_known_at: datetime | None = None,
+    ) -> Responsibility:
+        """Who was responsible at ``at``, as the record stood at ``as_known_at`` (both default now)."""
+        periods = self._periods_as_known_at(actor, case_id, as_known_at)
+        return responsibility_at(periods, at or self.clock())
+
+    def timeline(
+        self, actor: Actor, case_id: UUID, *, as_known_at: datetime | None = None
+    ) -> list[Period]:
+        """The periods of responsibility, a scheduled hand-over included."""
+        return self._periods_as_known_at(actor, case_id, as_known_at)
+
+    def history(self, actor: Actor, case_id: UUID) -> list[Case.Event]:
+        """Every event of the case in order; for parties and auditors, not the MASH."""
+        if actor.role not in (AUTHORITY, AUDITOR):
+            raise Forbidden("The full history is for the authorities of the case and auditors.")
+        with _store_errors():
+            self._visible_case(actor, case_id)
+            return list(self.events.get(case_id))  # type: ignore[arg-type]
+
+    # ---- the machinery --------------------------------------------------------------
+
+    def _change(
+        self,
+        actor: Actor,
+        case_id: UUID,
+        request: ChangeRequest,
+        command: Command,
+        *,
+        creates_transfer: bool = False,
+        closes: bool = False,
+    ) -> Outcome:
+        actor.acting_authority()
+        for _ in range(self.MAX_ATTEMPTS):
+            with _store_errors():
+                replay = self._replay(request)
+                if replay is not None:
+                    return replay
+                case = self._visible_case(actor, case_id)
+                if request.expected_version not in (None, case.version):
+                    raise _stale(request.expected_version, case.version)
+                now = max(self.clock(), case.modified_on)
+                result = command(case, now)
+                transfer_id = result if creates_transfer else None
+                index = None
+                if closes and case.nhs_number is not None:
+                    index = self._child_index(case.nhs_number)
+                    index.close_case(case.id)
+                if self._save(case, now, request, index, transfer_id=transfer_id):
+                    return Outcome(case, now, created=creates_transfer, transfer_id=transfer_id)
+            if request.expected_version is not None:
+                # Lost a race against the version the caller pinned: stale, not retried.
+                raise _stale(request.expected_version, None)
+        raise self._too_much_contention()
+
+    def _save(
+        self,
+        case: Case,
+        now: datetime,
+        request: ChangeRequest,
+        index: ChildIndex | None,
+        *,
+        created: bool = False,
+        transfer_id: UUID | None = None,
+    ) -> bool:
+        """Save atomically; False when another writer got there first (re-check and retry)."""
+        remembered = None
+        if request.identity is not None:
+            remembered = RememberedRequest.remember(
+                request.identity, case_id=case.id, case_version=case.version,
+                answered_at=now, created=created or transfer_id is not None,
+                transfer_id=transfer_id,
+            )
+        try:
+            self.save(case, index, remembered)
+        except IntegrityError:
+            return False
+        return True
+
+    def _replay(self, request: ChangeRequest) -> Outcome | None:
+        """The first answer to this request, if it was already answered."""
+        if request.identity is None:
+            return None
+        try:
+            remembered: RememberedRequest = self.repository.get(request.identity.record_id)
+        except AggregateNotFoundError:
+            return None
+        remembered.check_same_request(request.identity)
+        case: Case = self.repository.get(remembered.case_id, version=remembered.case_version)
+        return Outcome(
+            case, remembered.answered_at, created=remembered.created,
+            transfer_id=remembered.transfer_id, replayed=True,
+        )
+
+    def _child_index(self, nhs_number: str) -> ChildIndex:
+        try:
+            index: ChildIndex = self.repository.get(ChildIndex.id_for(nhs_number))
+        except AggregateNotFoundError:
+            index = ChildIndex.start(nhs_number)
+        return index
+
+    def _load(self, case_id: UUID) -> Case:
+        try:
+            case = self.repository.get(case_id)
+        except AggregateNotFoundError:
+            case = None
+        if not isinstance(case, Case):
+            raise NotFound("No such case.", code="case-not-found")
+        return case
+
+    def _visible_case(self, actor: Actor, case_id: UUID) -> Case:
+        """The case, if the caller may know it exists: to anyone else it does not (404)."""
+        case = self._load(case_id)
+        if not _may_see(actor, case):
+            raise NotFound("No such case.", code="case-not-found")
+        return case
+
+    def _periods_as_known_at(
+        self, actor: Actor, case_id: UUID, as_known_at: datetime | None
+    ) -> list[Period]:
+        with _store_errors():
+            case = self._visible_case(actor, case_id)
+            if as_known_at is None:
+                return case.periods
+            known: Case | None = None
+            for event in self.events.get(case_id):
+                if event.timestamp > as_known_at:
+                    break
+                known = event.mutate(known)  # type: ignore[attr-defined]
+            return known.periods if known is not None else []
+
+    @staticmethod
+    def _too_much_contention() -> RuleViolation:
+        return RuleViolation(
+            "Too many writers are changing this case at once; try again.", code="write-conflict"
+        )
+
+
+def _may_see(actor: Actor, case: Case) -> bool:
+    if actor.role != AUTHORITY:
+        return True
+    return actor.authority in case.parties()
+
+
+def _stale(expected: int | None, current: int | None) -> PreconditionFailed:
+    now = f"; it is now at version {current}" if current is not None else ""
+    return PreconditionFailed(f"You sent If-Match for version {expected}{now}.")

@@ -1,0 +1,1 @@
+"""The domain: pure rules and reference data; imports no web or SQL framework."""

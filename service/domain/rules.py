@@ -1,0 +1,140 @@
+"""Guards that refuse a step, one function per rule so each refusal has one home.
+
+Each raises a ``RuleViolation`` (409) or ``InvalidInput`` (422) carrying the stable
+code of DESIGN.md; the case aggregate composes them in its commands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from .calendar import london_date
+from .errors import InvalidInput, RuleViolation
+from .transfer import COMPLETED, Transfer
+
+if TYPE_CHECKING:
+    from .case import Case
+
+# An expected date of birth is an estimate: a baby may come a few weeks late, and a
+# pregnancy lasts at most about ten months.
+EXPECTED_BIRTH_PAST_DAYS = 42
+EXPECTED_BIRTH_FUTURE_DAYS = 300
+
+
+def check_birth_dates(born: date | None, expected: date | None, today: date) -> None:
+    """A child has a date of birth, or, before birth, an expected one; never both or neither."""
+    if (born is None) == (expected is None):
+        raise InvalidInput(
+            "Give the child's date of birth, or an expected date of birth before birth.",
+            code="birth-date-required",
+        )
+    if born is not None and born > today:
+        raise InvalidInput("A date of birth cannot be in the future.", code="date-in-future")
+    if expected is not None and not (
+        today - timedelta(days=EXPECTED_BIRTH_PAST_DAYS)
+        <= expected
+        <= today + timedelta(days=EXPECTED_BIRTH_FUTURE_DAYS)
+    ):
+        raise InvalidInput(
+            "An expected date of birth must be within the coming ten months "
+            f"(or at most {EXPECTED_BIRTH_PAST_DAYS} days past).",
+            code="implausible-expected-date-of-birth",
+        )
+
+
+def check_not_past(on: date, now: datetime) -> None:
+    """Transfer dates are today or later in Europe/London (rule 3: no backdating)."""
+    if on < london_date(now):
+        raise InvalidInput(
+            f"{on.isoformat()} is in the past; a transfer date must be today or later.",
+            code="date-in-past",
+        )
+
+
+def check_correctable(
+    assessments: Sequence[Case.AssessmentCompleted], corrects: UUID, authority: str
+) -> None:
+    """A correction points at a current assessment the same authority recorded (rule 9)."""
+    target = next((a for a in assessments if a.assessment_id == corrects), None)
+    if target is None:
+        raise InvalidInput("No such assessment on this case.", code="unknown-assessment")
+    if target.authority != authority:
+        raise RuleViolation(
+            "Only the authority that recorded an assessment may correct it.",
+            code="not-assessing-authority",
+        )
+    if any(a.corrects == corrects for a in assessments):
+        raise RuleViolation(
+            "That assessment has already been corrected; correct the latest version.",
+            code="assessment-already-corrected",
+        )
+
+
+def require_in_progress(transfer: Transfer, now: datetime) -> Transfer:
+    """Steps apply only to the transfer in progress; a completed one is final (rule 8)."""
+    stage = transfer.stage(now)
+    if stage == COMPLETED:
+        raise RuleViolation(
+            "Responsibility has already passed under this transfer; it is complete. "
+            "A move back needs a new transfer the other way.",
+            code="transfer-complete",
+        )
+    if not transfer.in_progress(now):
+        raise RuleViolation(f"This transfer was {stage}.", code="no-transfer-in-progress")
+    return transfer
+
+
+def require_receiving(transfer: Transfer, authority: str) -> None:
+    if authority != transfer.to_authority:
+        raise RuleViolation(
+            "Only the receiving authority may do this.", code="not-receiving-authority"
+        )
+
+
+def require_transfer_party(transfer: Transfer, authority: str) -> None:
+    if not transfer.party(authority):
+        raise RuleViolation(
+            "Only the two authorities of this transfer may do this.", code="not-transfer-party"
+        )
+
+
+def require_not_accepted(transfer: Transfer) -> None:
+    if transfer.accepted_at is not None:
+        raise RuleViolation(
+            "The receiving authority has already accepted this transfer.",
+            code="transfer-already-accepted",
+        )
+
+
+def check_agreement(transfer: Transfer, authority: str, on: date) -> None:
+    """A proposed date becomes agreed only when the *other* authority agrees it (rule 7)."""
+    proposal = transfer.date_proposal
+    if proposal is None:
+        raise RuleViolation("No transfer date has been proposed.", code="no-date-proposed")
+    if proposal.proposed_by == authority:
+        raise RuleViolation(
+            "The authority that proposed a date cannot also agree it; the other authority must.",
+            code="agreement-needs-other-authority",
+        )
+    if proposal.date != on:
+        raise RuleViolation(
+            f"The date proposed is {proposal.date.isoformat()}, not {on.isoformat()}.",
+            code="transfer-date-mismatch",
+        )
+
+
+def require_agreed_date(transfer: Transfer, now: datetime) -> None:
+    """Acceptance needs an agreed date that has not passed (rule 5)."""
+    if transfer.agreed_date is None:
+        raise RuleViolation(
+            "Both authorities have not yet agreed a transfer date.",
+            code="transfer-date-not-agreed",
+        )
+    if transfer.date_lapsed(now):
+        raise RuleViolation(
+            f"The agreed date {transfer.agreed_date.isoformat()} has passed; agree a new date.",
+            code="transfer-date-passed",
+        )

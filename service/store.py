@@ -1,0 +1,56 @@
+"""Turns the database URL into the environment the eventsourcing library reads.
+
+The library's own ``eventsourcing.sqlite`` and ``eventsourcing.postgres`` recorders
+are used (DESIGN.md: 1.5-2.7x faster than the SQLAlchemy adapter). The environment is
+passed to ``Application(env=...)``; ``os.environ`` is never changed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from .settings import Settings
+
+
+class StoreConfigurationError(ValueError):
+    """Raised when the database URL names a store the service cannot use."""
+
+
+def eventsourcing_env(settings: Settings) -> dict[str, str]:
+    """The eventsourcing environment for ``settings.database_url``."""
+    url = settings.database_url
+    timeout = str(settings.store_timeout_seconds)
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(path),
+            "SQLITE_LOCK_TIMEOUT": timeout,
+        }
+    parts = urlsplit(url)
+    if parts.scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+        query = parse_qs(parts.query)
+        dbname = parts.path.lstrip("/")
+        if not dbname or not parts.hostname:
+            raise StoreConfigurationError("a PostgreSQL URL needs a host and a database name")
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": unquote(dbname),
+            "POSTGRES_HOST": parts.hostname,
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_USER": unquote(parts.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+            "POSTGRES_SCHEMA": query.get("schema", [""])[0],
+            "POSTGRES_CONNECT_TIMEOUT": timeout,
+            "POSTGRES_LOCK_TIMEOUT": timeout,
+            "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": str(settings.store_timeout_seconds * 2),
+            "POSTGRES_PRE_PING": "y",
+            "POSTGRES_POOL_SIZE": "2",
+            "POSTGRES_MAX_OVERFLOW": "10",
+        }
+    raise StoreConfigurationError(
+        f"CASE_TRANSFER_DATABASE_URL must start sqlite:/// or postgresql://, not {parts.scheme!r}"
+    )
