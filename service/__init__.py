@@ -1,1 +1,1 @@
-"""Case transfer service: the authoritative record of who is responsible for a child-in-need case."""
+"""Case transfer service: the record of who is responsible for a child in need's case."""

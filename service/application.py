@@ -41,11 +41,11 @@ def utc_now() -> datetime:
     return datetime.now(tz=UTC)
 
 
-class StoreUnavailable(Exception):
+class StoreUnavailableError(Exception):
     """Raised when the event store cannot be reached or locked in time (503)."""
 
 
-class PreconditionFailed(DomainError):
+class StaleVersionError(DomainError):
     """Raised when ``If-Match`` names a version the case has moved past (412)."""
 
     code = "version-mismatch"
@@ -90,7 +90,7 @@ def _store_errors() -> Iterator[None]:
     try:
         yield
     except (OperationalError, InterfaceError) as error:
-        raise StoreUnavailable(str(error)) from error
+        raise StoreUnavailableError(str(error)) from error
 
 
 class CaseTransferApplication(Application[UUID]):
@@ -129,8 +129,12 @@ class CaseTransferApplication(Application[UUID]):
                     return replay
                 now = self.clock()
                 case = Case.open(
-                    by=actor, now=now, local_reference=local_reference, nhs_number=nhs,
-                    date_of_birth=date_of_birth, expected_date_of_birth=expected_date_of_birth,
+                    by=actor,
+                    now=now,
+                    local_reference=local_reference,
+                    nhs_number=nhs,
+                    date_of_birth=date_of_birth,
+                    expected_date_of_birth=expected_date_of_birth,
                 )
                 index = self._child_index(nhs) if nhs is not None else None
                 if index is not None:
@@ -143,7 +147,9 @@ class CaseTransferApplication(Application[UUID]):
         self, actor: Actor, case_id: UUID, request: ChangeRequest, *, reference: str
     ) -> Outcome:
         return self._change(
-            actor, case_id, request,
+            actor,
+            case_id,
+            request,
             lambda case, now: case.record_local_reference(by=actor, now=now, reference=reference),
         )
 
@@ -151,7 +157,9 @@ class CaseTransferApplication(Application[UUID]):
         self, actor: Actor, case_id: UUID, request: ChangeRequest, **fields: Any
     ) -> Outcome:
         return self._change(
-            actor, case_id, request,
+            actor,
+            case_id,
+            request,
             lambda case, now: case.record_assessment(by=actor, now=now, **fields),
         )
 
@@ -159,7 +167,9 @@ class CaseTransferApplication(Application[UUID]):
         self, actor: Actor, case_id: UUID, request: ChangeRequest, *, to_authority: str, reason: str
     ) -> Outcome:
         return self._change(
-            actor, case_id, request,
+            actor,
+            case_id,
+            request,
             lambda case, now: case.propose_transfer(
                 by=actor, now=now, to_authority=to_authority, reason=reason
             ),
@@ -170,7 +180,9 @@ class CaseTransferApplication(Application[UUID]):
         self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest, **fields: Any
     ) -> Outcome:
         return self._change(
-            actor, case_id, request,
+            actor,
+            case_id,
+            request,
             lambda case, now: case.share_information(
                 by=actor, now=now, transfer_id=transfer_id, **fields
             ),
@@ -180,7 +192,9 @@ class CaseTransferApplication(Application[UUID]):
         self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest
     ) -> Outcome:
         return self._change(
-            actor, case_id, request,
+            actor,
+            case_id,
+            request,
             lambda case, now: case.confirm_information_received(
                 by=actor, now=now, transfer_id=transfer_id
             ),
@@ -190,7 +204,9 @@ class CaseTransferApplication(Application[UUID]):
         self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest, *, on: date
     ) -> Outcome:
         return self._change(
-            actor, case_id, request,
+            actor,
+            case_id,
+            request,
             lambda case, now: case.propose_transfer_date(
                 by=actor, now=now, transfer_id=transfer_id, on=on
             ),
@@ -200,7 +216,9 @@ class CaseTransferApplication(Application[UUID]):
         self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest, *, on: date
     ) -> Outcome:
         return self._change(
-            actor, case_id, request,
+            actor,
+            case_id,
+            request,
             lambda case, now: case.agree_transfer_date(
                 by=actor, now=now, transfer_id=transfer_id, on=on
             ),
@@ -210,7 +228,9 @@ class CaseTransferApplication(Application[UUID]):
         self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest
     ) -> Outcome:
         return self._change(
-            actor, case_id, request,
+            actor,
+            case_id,
+            request,
             lambda case, now: case.accept_responsibility(
                 by=actor, now=now, transfer_id=transfer_id
             ),
@@ -220,7 +240,9 @@ class CaseTransferApplication(Application[UUID]):
         self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest, *, reason: str
     ) -> Outcome:
         return self._change(
-            actor, case_id, request,
+            actor,
+            case_id,
+            request,
             lambda case, now: case.decline_transfer(
                 by=actor, now=now, transfer_id=transfer_id, reason=reason
             ),
@@ -230,7 +252,9 @@ class CaseTransferApplication(Application[UUID]):
         self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest, *, reason: str
     ) -> Outcome:
         return self._change(
-            actor, case_id, request,
+            actor,
+            case_id,
+            request,
             lambda case, now: case.withdraw_transfer(
                 by=actor, now=now, transfer_id=transfer_id, reason=reason
             ),
@@ -240,12 +264,19 @@ class CaseTransferApplication(Application[UUID]):
         self, actor: Actor, case_id: UUID, request: ChangeRequest, *, reason_code: str
     ) -> Outcome:
         return self._change(
-            actor, case_id, request,
+            actor,
+            case_id,
+            request,
             lambda case, now: case.close(by=actor, now=now, reason_code=reason_code),
             closes=True,
         )
 
     # ---- queries --------------------------------------------------------------------
+
+    def check_store(self) -> None:
+        """Raise StoreUnavailableError unless the store answers a read."""
+        with _store_errors():
+            self.recorder.max_notification_id()
 
     def case(self, actor: Actor, case_id: UUID) -> tuple[Case, datetime]:
         """The case now, for a party, the MASH or an auditor."""
@@ -272,7 +303,7 @@ class CaseTransferApplication(Application[UUID]):
         at: datetime | None = None,
         as_known_at: datetime | None = None,
     ) -> Responsibility:
-        """Who was responsible at ``at``, as the record stood at ``as_known_at`` (both default now)."""
+        """Who was responsible at ``at`` as the record stood at ``as_known_at`` (default: now)."""
         periods = self._periods_as_known_at(actor, case_id, as_known_at)
         return responsibility_at(periods, at or self.clock())
 
@@ -339,8 +370,11 @@ class CaseTransferApplication(Application[UUID]):
         remembered = None
         if request.identity is not None:
             remembered = RememberedRequest.remember(
-                request.identity, case_id=case.id, case_version=case.version,
-                answered_at=now, created=created or transfer_id is not None,
+                request.identity,
+                case_id=case.id,
+                case_version=case.version,
+                answered_at=now,
+                created=created or transfer_id is not None,
                 transfer_id=transfer_id,
             )
         try:
@@ -360,8 +394,11 @@ class CaseTransferApplication(Application[UUID]):
         remembered.check_same_request(request.identity)
         case: Case = self.repository.get(remembered.case_id, version=remembered.case_version)
         return Outcome(
-            case, remembered.answered_at, created=remembered.created,
-            transfer_id=remembered.transfer_id, replayed=True,
+            case,
+            remembered.answered_at,
+            created=remembered.created,
+            transfer_id=remembered.transfer_id,
+            replayed=True,
         )
 
     def _child_index(self, nhs_number: str) -> ChildIndex:
@@ -372,6 +409,7 @@ class CaseTransferApplication(Application[UUID]):
         return index
 
     def _load(self, case_id: UUID) -> Case:
+        case: object
         try:
             case = self.repository.get(case_id)
         except AggregateNotFoundError:
@@ -396,9 +434,10 @@ class CaseTransferApplication(Application[UUID]):
                 return case.periods
             known: Case | None = None
             for event in self.events.get(case_id):
+                assert isinstance(event, Case.Event)
                 if event.timestamp > as_known_at:
                     break
-                known = event.mutate(known)  # type: ignore[attr-defined]
+                known = event.mutate(known)
             return known.periods if known is not None else []
 
     @staticmethod
@@ -414,6 +453,6 @@ def _may_see(actor: Actor, case: Case) -> bool:
     return actor.authority in case.parties()
 
 
-def _stale(expected: int | None, current: int | None) -> PreconditionFailed:
+def _stale(expected: int | None, current: int | None) -> StaleVersionError:
     now = f"; it is now at version {current}" if current is not None else ""
-    return PreconditionFailed(f"You sent If-Match for version {expected}{now}.")
+    return StaleVersionError(f"You sent If-Match for version {expected}{now}.")

@@ -45,7 +45,7 @@ class Case(CaseState, Aggregate):
         def actor(self) -> Actor:
             return Actor(self.actor_name, self.actor_role, self.actor_authority)
 
-    class Opened(Event, Aggregate.Created):
+    class CaseOpened(Event, Aggregate.Created):
         authority: str
         local_reference: str
         nhs_number: str | None
@@ -89,7 +89,10 @@ class Case(CaseState, Aggregate):
 
         def apply(self, aggregate: Any) -> None:
             aggregate.transfers[self.transfer_id] = Transfer(
-                self.transfer_id, self.from_authority, self.to_authority, self.reason,
+                self.transfer_id,
+                self.from_authority,
+                self.to_authority,
+                self.reason,
                 proposed_at=self.timestamp,
             )
 
@@ -164,7 +167,7 @@ class Case(CaseState, Aggregate):
                 aggregate.periods[-1].until = None
             transfer.end("withdrawn", self.timestamp, self.reason)
 
-    class Closed(Event):
+    class CaseClosed(Event):
         reason_code: str
 
         def apply(self, aggregate: Any) -> None:
@@ -190,12 +193,14 @@ class Case(CaseState, Aggregate):
         today = london_date(now)
         rules.check_birth_dates(date_of_birth, expected_date_of_birth, today)
         return cls._create(
-            cls.Opened,
+            cls.CaseOpened,
             id=uuid4(),
             timestamp=now,
             **_actor(by),
             authority=authority,
-            local_reference=check_text(local_reference, "local_reference", max_length=REFERENCE_MAX),
+            local_reference=check_text(
+                local_reference, "local_reference", max_length=REFERENCE_MAX
+            ),
             nhs_number=check_nhs_number(nhs_number) if nhs_number is not None else None,
             date_of_birth=date_of_birth,
             expected_date_of_birth=expected_date_of_birth,
@@ -209,8 +214,12 @@ class Case(CaseState, Aggregate):
         if current == reference:
             return
         self.trigger_event(
-            self.LocalReferenceRecorded, timestamp=now, **_actor(by),
-            authority=authority, reference=reference, replaces=current,
+            self.LocalReferenceRecorded,
+            timestamp=now,
+            **_actor(by),
+            authority=authority,
+            reference=reference,
+            replaces=current,
         )
 
     def record_assessment(
@@ -224,13 +233,15 @@ class Case(CaseState, Aggregate):
         summary: str,
         corrects: UUID | None = None,
     ) -> UUID:
-        """Record the responsible authority's completed assessment (rule 10: described, not numbered)."""
+        """Record the responsible authority's completed assessment (rule 10: described)."""
         authority = self._require_responsible(by, now)
         checked_factors = list(check_assessment_factors(factors))
         need = check_primary_need(primary_need_code)
         summary = check_text(summary, "summary")
         if completed_on > london_date(now):
-            raise InvalidInput("An assessment cannot be completed in the future.", code="date-in-future")
+            raise InvalidInput(
+                "An assessment cannot be completed in the future.", code="date-in-future"
+            )
         period = self.current_period(now)
         if self._period_began_by_transfer(period) and completed_on < london_date(period.since):
             raise RuleViolation(
@@ -242,9 +253,16 @@ class Case(CaseState, Aggregate):
             rules.check_correctable(self.assessments, corrects, authority)
         assessment_id = uuid4()
         self.trigger_event(
-            self.AssessmentCompleted, timestamp=now, **_actor(by),
-            assessment_id=assessment_id, authority=authority, completed_on=completed_on,
-            factors=checked_factors, primary_need_code=need, summary=summary, corrects=corrects,
+            self.AssessmentCompleted,
+            timestamp=now,
+            **_actor(by),
+            assessment_id=assessment_id,
+            authority=authority,
+            completed_on=completed_on,
+            factors=checked_factors,
+            primary_need_code=need,
+            summary=summary,
+            corrects=corrects,
         )
         return assessment_id
 
@@ -264,8 +282,13 @@ class Case(CaseState, Aggregate):
             )
         transfer_id = uuid4()
         self.trigger_event(
-            self.TransferProposed, timestamp=now, **_actor(by),
-            transfer_id=transfer_id, from_authority=authority, to_authority=to_code, reason=reason,
+            self.TransferProposed,
+            timestamp=now,
+            **_actor(by),
+            transfer_id=transfer_id,
+            from_authority=authority,
+            to_authority=to_code,
+            reason=reason,
         )
         return transfer_id
 
@@ -284,15 +307,21 @@ class Case(CaseState, Aggregate):
         transfer = self._transfer_in_progress(transfer_id, now)
         self._require_responsible(by, now)
         if not categories:
-            raise InvalidInput("Say what categories of information were shared.", code="categories-required")
+            raise InvalidInput(
+                "Say what categories of information were shared.", code="categories-required"
+            )
         checked_categories = check_references(categories, "categories")
         checked_references = check_references(references, "references")
         if shared_on > london_date(now):
             raise InvalidInput("Information cannot be shared in the future.", code="date-in-future")
         self.trigger_event(
-            self.InformationShared, timestamp=now, **_actor(by),
-            transfer_id=transfer.transfer_id, categories=checked_categories,
-            references=checked_references, shared_on=shared_on,
+            self.InformationShared,
+            timestamp=now,
+            **_actor(by),
+            transfer_id=transfer.transfer_id,
+            categories=checked_categories,
+            references=checked_references,
+            shared_on=shared_on,
             note=check_text(note, "note") if note else "",
         )
 
@@ -316,8 +345,11 @@ class Case(CaseState, Aggregate):
         transfer = self._transfer_open_for_dates(transfer_id, now, by.acting_authority())
         rules.check_not_past(on, now)
         self.trigger_event(
-            self.TransferDateProposed, timestamp=now, **_actor(by),
-            transfer_id=transfer.transfer_id, date=on,
+            self.TransferDateProposed,
+            timestamp=now,
+            **_actor(by),
+            transfer_id=transfer.transfer_id,
+            date=on,
         )
 
     def agree_transfer_date(self, *, by: Actor, now: datetime, transfer_id: UUID, on: date) -> None:
@@ -327,12 +359,15 @@ class Case(CaseState, Aggregate):
         rules.check_not_past(on, now)
         rules.check_agreement(transfer, authority, on)
         self.trigger_event(
-            self.TransferDateAgreed, timestamp=now, **_actor(by),
-            transfer_id=transfer.transfer_id, date=on,
+            self.TransferDateAgreed,
+            timestamp=now,
+            **_actor(by),
+            transfer_id=transfer.transfer_id,
+            date=on,
         )
 
     def accept_responsibility(self, *, by: Actor, now: datetime, transfer_id: UUID) -> datetime:
-        """The receiving authority accepts; responsibility passes at the effective instant (rules 5, 6)."""
+        """The receiving authority accepts; responsibility passes later (rules 5 and 6)."""
         transfer = self._transfer_in_progress(transfer_id, now)
         rules.require_receiving(transfer, by.acting_authority())
         rules.require_not_accepted(transfer)
@@ -351,8 +386,11 @@ class Case(CaseState, Aggregate):
         assert transfer.agreed_date is not None
         effective_at = max(start_of_london_day(transfer.agreed_date), now)
         self.trigger_event(
-            self.ResponsibilityAccepted, timestamp=now, **_actor(by),
-            transfer_id=transfer_id, effective_at=effective_at,
+            self.ResponsibilityAccepted,
+            timestamp=now,
+            **_actor(by),
+            transfer_id=transfer_id,
+            effective_at=effective_at,
         )
         return effective_at
 
@@ -362,17 +400,25 @@ class Case(CaseState, Aggregate):
         rules.require_receiving(transfer, by.acting_authority())
         rules.require_not_accepted(transfer)
         self.trigger_event(
-            self.TransferDeclined, timestamp=now, **_actor(by),
-            transfer_id=transfer_id, reason=check_text(reason, "reason"),
+            self.TransferDeclined,
+            timestamp=now,
+            **_actor(by),
+            transfer_id=transfer_id,
+            reason=check_text(reason, "reason"),
         )
 
-    def withdraw_transfer(self, *, by: Actor, now: datetime, transfer_id: UUID, reason: str) -> None:
+    def withdraw_transfer(
+        self, *, by: Actor, now: datetime, transfer_id: UUID, reason: str
+    ) -> None:
         """The originating authority withdraws, only before the effective instant (rule 8)."""
         self._transfer_in_progress(transfer_id, now)
         self._require_responsible(by, now)
         self.trigger_event(
-            self.TransferWithdrawn, timestamp=now, **_actor(by),
-            transfer_id=transfer_id, reason=check_text(reason, "reason"),
+            self.TransferWithdrawn,
+            timestamp=now,
+            **_actor(by),
+            transfer_id=transfer_id,
+            reason=check_text(reason, "reason"),
         )
 
     def close(self, *, by: Actor, now: datetime, reason_code: str) -> None:
@@ -384,7 +430,7 @@ class Case(CaseState, Aggregate):
                 "The case cannot be closed while a transfer is in progress; withdraw it first.",
                 code="transfer-in-progress",
             )
-        self.trigger_event(self.Closed, timestamp=now, **_actor(by), reason_code=code)
+        self.trigger_event(self.CaseClosed, timestamp=now, **_actor(by), reason_code=code)
 
     # ---- guards shared by the commands ---------------------------------------------------
 
@@ -406,7 +452,9 @@ class Case(CaseState, Aggregate):
         self._require_open()
         return rules.require_in_progress(self.transfer(transfer_id), now)
 
-    def _transfer_open_for_dates(self, transfer_id: UUID, now: datetime, authority: str) -> Transfer:
+    def _transfer_open_for_dates(
+        self, transfer_id: UUID, now: datetime, authority: str
+    ) -> Transfer:
         transfer = self._transfer_in_progress(transfer_id, now)
         rules.require_transfer_party(transfer, authority)
         rules.require_not_accepted(transfer)
@@ -418,4 +466,3 @@ class Case(CaseState, Aggregate):
 
 def _actor(by: Actor) -> dict[str, str | None]:
     return {"actor_name": by.name, "actor_role": by.role, "actor_authority": by.authority}
-

@@ -1,0 +1,62 @@
+"""Builds the FastAPI application: nothing is created at import, everything in create_app.
+
+The event-sourced application and the principals are made in the lifespan and closed
+at shutdown, so tests (and several workers) each build their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from fastapi import FastAPI
+
+from service.application import CaseTransferApplication, utc_now
+from service.principals import load_principals
+from service.settings import Settings
+from service.store import eventsourcing_env
+
+from .docs import mount_docs
+from .limits import BodySizeLimit
+from .problems import register_problem_handlers
+from .routers import authorities, cases, health, transfers
+
+DESCRIPTION = """\
+Records every step of transferring a child in need's case from one English local
+authority to another, and answers, for any case and any instant, which single
+authority is responsible, as the record stood at any time.
+
+Every error is `application/problem+json` with a stable `code`.
+"""
+
+
+def create_app(
+    settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now
+) -> FastAPI:
+    """The API for ``settings`` (read from the environment when not given)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.principals = load_principals(settings.principals_path)
+        app.state.application = CaseTransferApplication(eventsourcing_env(settings), clock)
+        try:
+            yield
+        finally:
+            app.state.application.close()
+
+    app = FastAPI(
+        title="Case transfer service",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    register_problem_handlers(app, retry_after_seconds=settings.retry_after_seconds)
+    for router in (authorities.router, cases.router, transfers.router, health.router):
+        app.include_router(router)
+    mount_docs(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,154 @@
+"""Every error as application/problem+json (RFC 9457), mapped from one place.
+
+Each refusal class maps to one status; the ``code`` comes from the refusal itself,
+so case systems can branch on it. A 500 is a bug: it still answers problem+json, and
+tests let it surface instead (``raise_server_exceptions=True``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service.application import StaleVersionError, StoreUnavailableError
+from service.domain.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger(__name__)
+
+STATUS_OF: dict[type[DomainError], int] = {
+    RuleViolation: 409,
+    InvalidInput: 422,
+    NotFound: 404,
+    Forbidden: 403,
+    StaleVersionError: 412,
+}
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem with the service's stable ``code``."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str = Field(description="Stable, machine-readable; see DESIGN.md")
+    errors: list[dict[str, Any]] | None = Field(None, description="Per-field input errors")
+
+
+class UnauthenticatedError(Exception):
+    """Raised when a request has no bearer token or an unknown one (401)."""
+
+
+def problem(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    errors: list[dict[str, Any]] | None = None,
+) -> JSONResponse:
+    body = Problem(
+        type=f"urn:case-transfer:problem:{code}",
+        title=title,
+        status=status,
+        detail=detail,
+        code=code,
+        errors=errors,
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True),
+        status_code=status,
+        headers=headers,
+        media_type=PROBLEM_JSON,
+    )
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI documentation of the problems a route can answer."""
+    descriptions = {
+        401: "No token, or an unknown one",
+        403: "Your role may not do this",
+        404: "No such case, or not visible to you",
+        409: "A rule refuses this step; `code` names the rule",
+        412: "If-Match names a stale version",
+        413: "Request body too large",
+        422: "Malformed input",
+        503: "The store is unavailable; see Retry-After",
+    }
+    return {
+        s: {"model": Problem, "description": descriptions[s], "content": {PROBLEM_JSON: {}}}
+        for s in (401, 422, 503, *statuses)
+    }
+
+
+def register_problem_handlers(app: FastAPI, *, retry_after_seconds: int) -> None:
+    """Map every refusal to its problem+json answer; the only place statuses are chosen."""
+
+    def domain_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, DomainError)
+        status = next(s for cls, s in STATUS_OF.items() if isinstance(exc, cls))
+        return problem(status, exc.code, exc.title, exc.detail)
+
+    def store_unavailable(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("store unavailable: %s", exc)
+        return problem(
+            503,
+            "store-unavailable",
+            "The record is unavailable",
+            "The store cannot be reached just now; nothing was recorded. Retry later.",
+            headers={"Retry-After": str(retry_after_seconds)},
+        )
+
+    def unauthenticated(_: Request, exc: Exception) -> JSONResponse:
+        return problem(
+            401,
+            "unauthenticated",
+            "Authentication required",
+            str(exc),
+            headers={"WWW-Authenticate": 'Bearer realm="case-transfer"'},
+        )
+
+    def invalid_request(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        # Only where and what: never echo the input, which may be personal data.
+        errors = [
+            {
+                "loc": [str(part) for part in e.get("loc", ())],
+                "msg": e.get("msg", ""),
+                "type": e.get("type", ""),
+            }
+            for e in exc.errors()
+        ]
+        return problem(
+            422,
+            "invalid-request",
+            "The request is not valid",
+            "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors)[:2000],
+            errors=errors,
+        )
+
+    def http_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        codes = {404: "not-found", 405: "method-not-allowed", 400: "bad-request"}
+        code = codes.get(exc.status_code, f"http-{exc.status_code}")
+        return problem(
+            exc.status_code,
+            code,
+            str(exc.detail),
+            str(exc.detail),
+            headers=getattr(exc, "headers", None),
+        )
+
+    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(StoreUnavailableError, store_unavailable)
+    app.add_exception_handler(UnauthenticatedError, unauthenticated)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(StarletteHTTPException, http_error)

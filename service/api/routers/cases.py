@@ -1,0 +1,146 @@
+"""Routes of /v1/cases: open, look up, ask who is responsible, replay, close."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from pydantic import AwareDatetime
+
+from service.domain.errors import InvalidInput
+
+from ..answers import case_answer
+from ..deps import App, CaseId, Change, CurrentActor
+from ..problems import problem_responses
+from ..schemas import (
+    AssessmentRecord,
+    CaseList,
+    CaseOpening,
+    CaseView,
+    Closure,
+    History,
+    LocalReference,
+    ResponsibilityView,
+    TimelineView,
+)
+
+router = APIRouter(prefix="/v1/cases", tags=["cases"])
+Instant = Annotated[AwareDatetime | None, Query(description="ISO 8601 with an offset; default now")]
+
+
+@router.post(
+    "", status_code=201, response_model=CaseView, responses=problem_responses(403, 409, 413)
+)
+def open_case(body: CaseOpening, change: Change, app: App, response: Response) -> CaseView:
+    """Open a case; the calling authority is responsible from this instant."""
+    outcome = app.open_case(
+        change.actor,
+        change.request(body),
+        local_reference=body.local_reference,
+        nhs_number=body.nhs_number,
+        date_of_birth=body.date_of_birth,
+        expected_date_of_birth=body.expected_date_of_birth,
+    )
+    return case_answer(outcome, response, location=f"/v1/cases/{outcome.case.id}")
+
+
+@router.get("", response_model=CaseList, responses=problem_responses())
+def find_cases(
+    actor: CurrentActor,
+    app: App,
+    nhs_number: Annotated[str | None, Query(max_length=12)] = None,
+) -> CaseList:
+    """Look a child up by NHS number: the child's cases you may see, newest first."""
+    if nhs_number is None:
+        raise InvalidInput("Give nhs_number to look a child up.", code="query-required")
+    cases, now = app.cases_for_child(actor, nhs_number)
+    return CaseList(items=[CaseView.of(case, now) for case in cases], next=None)
+
+
+@router.get("/{case_id}", response_model=CaseView, responses=problem_responses(404))
+def get_case(case_id: CaseId, actor: CurrentActor, app: App, response: Response) -> CaseView:
+    """The case now: who is responsible, any transfer in flight and its steps."""
+    case, now = app.case(actor, case_id)
+    response.headers["ETag"] = f'"{case.version}"'
+    return CaseView.of(case, now)
+
+
+@router.get(
+    "/{case_id}/responsibility",
+    response_model=ResponsibilityView,
+    responses=problem_responses(404),
+)
+def responsibility(
+    case_id: CaseId, actor: CurrentActor, app: App, at: Instant = None, as_known_at: Instant = None
+) -> ResponsibilityView:
+    """Who was (or will be) responsible at ``at``, as the record stood at ``as_known_at``."""
+    now = app.clock()
+    answer = app.responsibility(actor, case_id, at=at or now, as_known_at=as_known_at)
+    return ResponsibilityView.of(answer, at or now, as_known_at or now)
+
+
+@router.get("/{case_id}/timeline", response_model=TimelineView, responses=problem_responses(404))
+def timeline(
+    case_id: CaseId, actor: CurrentActor, app: App, as_known_at: Instant = None
+) -> TimelineView:
+    """The periods of responsibility; a scheduled hand-over is an interval in the future."""
+    periods = app.timeline(actor, case_id, as_known_at=as_known_at)
+    return TimelineView.of(case_id, periods, as_known_at or app.clock())
+
+
+@router.get("/{case_id}/history", response_model=History, responses=problem_responses(403, 404))
+def history(case_id: CaseId, actor: CurrentActor, app: App) -> History:
+    """Every event of the case, in order, with who recorded it and when."""
+    return History.of(case_id, app.history(actor, case_id))
+
+
+@router.post(
+    "/{case_id}/local-references",
+    response_model=CaseView,
+    responses=problem_responses(403, 404, 409, 412, 413),
+)
+def record_local_reference(
+    case_id: CaseId, body: LocalReference, change: Change, app: App, response: Response
+) -> CaseView:
+    """Record your authority's own case reference for this case."""
+    outcome = app.record_local_reference(
+        change.actor, case_id, change.request(body), reference=body.reference
+    )
+    return case_answer(outcome, response)
+
+
+@router.post(
+    "/{case_id}/assessments",
+    response_model=CaseView,
+    responses=problem_responses(403, 404, 409, 412, 413),
+)
+def record_assessment(
+    case_id: CaseId, body: AssessmentRecord, change: Change, app: App, response: Response
+) -> CaseView:
+    """Record the responsible authority's completed assessment of the child's needs."""
+    outcome = app.record_assessment(
+        change.actor,
+        case_id,
+        change.request(body),
+        completed_on=body.completed_on,
+        factors=body.factors,
+        primary_need_code=body.primary_need_code,
+        summary=body.summary,
+        corrects=body.corrects,
+    )
+    return case_answer(outcome, response)
+
+
+@router.post(
+    "/{case_id}/closure",
+    response_model=CaseView,
+    responses=problem_responses(403, 404, 409, 412, 413),
+)
+def close_case(
+    case_id: CaseId, body: Closure, change: Change, app: App, response: Response
+) -> CaseView:
+    """Close the case with a CIN census reason; refused while a transfer is in progress."""
+    outcome = app.close_case(
+        change.actor, case_id, change.request(body), reason_code=body.reason_code
+    )
+    return case_answer(outcome, response)

@@ -1,0 +1,27 @@
+"""Liveness and readiness, for load balancers and orchestrators (no token needed)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from ..deps import App
+
+router = APIRouter(prefix="/health", tags=["health"])
+
+
+class Health(BaseModel):
+    status: str
+
+
+@router.get("/live", response_model=Health)
+def live() -> Health:
+    """The process is up and answering."""
+    return Health(status="live")
+
+
+@router.get("/ready", response_model=Health, responses={503: {"description": "Store unavailable"}})
+def ready(app: App) -> Health:
+    """The store answers; a 503 problem otherwise."""
+    app.check_store()
+    return Health(status="ready")

@@ -1,0 +1,116 @@
+"""The ``case-transfer`` command: serve the API, manage principals, write the OpenAPI file.
+
+Operator mistakes (an unknown role, an unreadable principals file, a bad database
+URL) end with one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .principals import (
+    ROLES,
+    PrincipalsError,
+    add_principal,
+    create_development_principals,
+    load_principals,
+)
+from .settings import Settings
+from .store import StoreConfigurationError, eventsourcing_env
+
+OPENAPI_FILE = Path("openapi/openapi.json")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.run(args)
+    except (PrincipalsError, StoreConfigurationError, OSError) as error:
+        print(f"case-transfer: {error}", file=sys.stderr)
+        return 2
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="case-transfer", description="The case transfer service.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(run=_serve)
+
+    principals = commands.add_parser("principals", help="manage who may call the API")
+    principal_commands = principals.add_subparsers(required=True, metavar="ACTION")
+    add = principal_commands.add_parser("add", help="add a principal and print its token once")
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", required=True, help=" | ".join(ROLES))
+    add.add_argument("--authority", help="DfE code, e.g. 933 (authority and mash roles)")
+    add.add_argument("--file", type=Path, help="default: CASE_TRANSFER_PRINCIPALS_FILE")
+    add.set_defaults(run=_add_principal)
+
+    openapi = commands.add_parser("openapi", help="write the OpenAPI document")
+    openapi.add_argument("--output", type=Path, default=OPENAPI_FILE)
+    openapi.set_defaults(run=_write_openapi)
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = Settings()
+    eventsourcing_env(settings)  # a bad URL stops here, with one line
+    if settings.uses_development_principals:
+        _announce_development_principals(settings.principals_path)
+    load_principals(settings.principals_path)  # an unreadable file stops here, with one line
+    print(f"Serving on http://{args.host}:{args.port} (API docs at /docs)", flush=True)
+    uvicorn.run(
+        "service.api.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+    )
+    return 0
+
+
+def _announce_development_principals(path: Path) -> None:
+    tokens = create_development_principals(path)
+    if not tokens:
+        print(
+            f"Using development principals in {path} (tokens were printed when it was "
+            "made; delete the file to make new ones).",
+            flush=True,
+        )
+        return
+    print(f"DEVELOPMENT ONLY: made {path}. These tokens are shown once:", flush=True)
+    for name, token in tokens.items():
+        print(f"  {name:<22} {token}", flush=True)
+    print("Set CASE_TRANSFER_PRINCIPALS_FILE to a real file in any shared environment.")
+
+
+def _add_principal(args: argparse.Namespace) -> int:
+    path = args.file or Settings().principals_path
+    token = add_principal(path, name=args.name, role=args.role, authority=args.authority)
+    print(f"Added {args.name!r} ({args.role}) to {path}. Its token, shown only now:")
+    print(token)
+    return 0
+
+
+def _write_openapi(args: argparse.Namespace) -> int:
+    from .api.openapi import openapi_document
+
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(openapi_document())
+    print(f"Wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
