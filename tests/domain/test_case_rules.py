@@ -194,11 +194,12 @@ class TestClosure:
         )
         settle(walk.case)
 
-        walk.case.close(by=BRISTOL, now=effective, reason_code="RC7")
+        walk.case.close(by=BRISTOL, now=effective + DAY, reason_code="RC7")
 
         assert event_types(new_events(walk.case)) == [Case.CaseClosed]
-        assert walk.case.responsibility_at(effective - MICROSECOND).authority == "801"
-        assert walk.case.responsibility_at(effective).authority is None
+        assert walk.case.responsibility_at(effective).authority == "801"
+        assert walk.case.responsibility_at(effective + DAY - MICROSECOND).authority == "801"
+        assert walk.case.responsibility_at(effective + DAY).authority is None
 
     def test_a_withdrawn_transfer_no_longer_blocks_closure(self, case: Case) -> None:
         transfer_id = propose(case, now=T0 + HOUR)
