@@ -1,0 +1,40 @@
+# The case transfer service. `make help` lists the targets.
+# Each target sets up its own virtual environment from pyproject.toml, so a fresh
+# clone needs only Python 3.11+ and make.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTEST_WORKERS ?= 2
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint typecheck openapi clean
+
+help: ## Show this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+run: $(STAMP) ## Start the service on SQLite under ./var (development tokens printed on first run)
+	$(BIN)/case-transfer serve $(ARGS)
+
+test: $(STAMP) lint typecheck ## Run the whole test suite (lint, types, SQLite; PostgreSQL too if CASE_TRANSFER_TEST_POSTGRES_URL is set)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+
+lint: $(STAMP) ## ruff: lint and formatting
+	$(BIN)/ruff check service tests
+	$(BIN)/ruff format --check service tests
+
+typecheck: $(STAMP) ## mypy --strict on the package
+	$(BIN)/mypy
+
+openapi: $(STAMP) ## Regenerate the committed openapi/openapi.json
+	$(BIN)/case-transfer openapi
+
+clean: ## Remove the virtual environment and local data
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
