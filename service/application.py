@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -122,26 +122,26 @@ class CaseTransferApplication(Application[UUID]):
         """Open a case; a child with an NHS number may have only one open case."""
         actor.acting_authority()
         nhs = check_nhs_number(nhs_number) if nhs_number is not None else None
-        for _ in range(self.MAX_ATTEMPTS):
-            with _store_errors():
-                replay = self._replay(request)
-                if replay is not None:
-                    return replay
-                now = self.clock()
-                case = Case.open(
-                    by=actor,
-                    now=now,
-                    local_reference=local_reference,
-                    nhs_number=nhs,
-                    date_of_birth=date_of_birth,
-                    expected_date_of_birth=expected_date_of_birth,
-                )
-                index = self._child_index(nhs) if nhs is not None else None
-                if index is not None:
-                    index.add_open_case(case.id)
-                if self._save(case, now, request, index, created=True):
-                    return Outcome(case, now, created=True)
-        raise self._too_much_contention()
+        request = replace(request, expected_version=None)  # a new case has no version yet
+
+        def attempt() -> Outcome | None:
+            now = self.clock()
+            case = Case.open(
+                by=actor,
+                now=now,
+                local_reference=local_reference,
+                nhs_number=nhs,
+                date_of_birth=date_of_birth,
+                expected_date_of_birth=expected_date_of_birth,
+            )
+            index = self._child_index(nhs) if nhs is not None else None
+            if index is not None:
+                index.add_open_case(case.id)
+            if self._save(case, now, request, index, created=True):
+                return Outcome(case, now, created=True)
+            return None
+
+        return self._retrying(request, attempt)
 
     def record_local_reference(
         self, actor: Actor, case_id: UUID, request: ChangeRequest, *, reference: str
@@ -334,23 +334,46 @@ class CaseTransferApplication(Application[UUID]):
         closes: bool = False,
     ) -> Outcome:
         actor.acting_authority()
+
+        def attempt() -> Outcome | None:
+            case = self._visible_case(actor, case_id)
+            if request.expected_version not in (None, case.version):
+                raise _stale(request.expected_version, case.version)
+            now = max(self.clock(), case.modified_on)
+            result = command(case, now)
+            transfer_id = result if creates_transfer else None
+            index = None
+            if closes and case.nhs_number is not None:
+                index = self._child_index(case.nhs_number)
+                index.close_case(case.id)
+            if self._save(case, now, request, index, transfer_id=transfer_id):
+                return Outcome(case, now, created=creates_transfer, transfer_id=transfer_id)
+            return None
+
+        return self._retrying(request, attempt)
+
+    def _retrying(self, request: ChangeRequest, attempt: Callable[[], Outcome | None]) -> Outcome:
+        """Run ``attempt`` until it saves, answering a repeated request with its first answer.
+
+        ``attempt`` returns None when its save lost a race: it is run again against the
+        new state, so the winner's change is re-checked by the rules.
+        """
         for _ in range(self.MAX_ATTEMPTS):
             with _store_errors():
                 replay = self._replay(request)
                 if replay is not None:
                     return replay
-                case = self._visible_case(actor, case_id)
-                if request.expected_version not in (None, case.version):
-                    raise _stale(request.expected_version, case.version)
-                now = max(self.clock(), case.modified_on)
-                result = command(case, now)
-                transfer_id = result if creates_transfer else None
-                index = None
-                if closes and case.nhs_number is not None:
-                    index = self._child_index(case.nhs_number)
-                    index.close_case(case.id)
-                if self._save(case, now, request, index, transfer_id=transfer_id):
-                    return Outcome(case, now, created=creates_transfer, transfer_id=transfer_id)
+                try:
+                    outcome = attempt()
+                except DomainError:
+                    # A retry racing its own original under the same key: the original's
+                    # success may be what refuses it now; answer as the original did.
+                    replay = self._replay(request)
+                    if replay is not None:
+                        return replay
+                    raise
+                if outcome is not None:
+                    return outcome
             if request.expected_version is not None:
                 # Lost a race against the version the caller pinned: stale, not retried.
                 raise _stale(request.expected_version, None)

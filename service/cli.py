@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .application import CaseTransferApplication, StoreUnavailableError
 from .principals import (
     ROLES,
     PrincipalsError,
@@ -31,6 +32,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.run(args)
     except (PrincipalsError, StoreConfigurationError, OSError) as error:
         print(f"case-transfer: {error}", file=sys.stderr)
+        return 2
+    except StoreUnavailableError as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        print(f"case-transfer: the database cannot be reached: {first_line}", file=sys.stderr)
         return 2
     return result
 
@@ -68,6 +73,7 @@ def _serve(args: argparse.Namespace) -> int:
     if settings.uses_development_principals:
         _announce_development_principals(settings.principals_path)
     load_principals(settings.principals_path)  # an unreadable file stops here, with one line
+    _check_store(settings)
     print(f"Serving on http://{args.host}:{args.port} (API docs at /docs)", flush=True)
     uvicorn.run(
         "service.api.app:create_app",
@@ -78,6 +84,15 @@ def _serve(args: argparse.Namespace) -> int:
         log_level="info",
     )
     return 0
+
+
+def _check_store(settings: Settings) -> None:
+    """Open the store once before serving, so an unreachable database is one line, not a trace."""
+    application = CaseTransferApplication(eventsourcing_env(settings))
+    try:
+        application.check_store()
+    finally:
+        application.close()
 
 
 def _announce_development_principals(path: Path) -> None:

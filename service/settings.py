@@ -29,7 +29,10 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(1024 * 1024, description="Larger request bodies get 413")
     store_timeout_seconds: int = Field(
-        5, description="Longest wait for a database connection or lock before answering 503"
+        10,
+        ge=1,
+        description="About how long a request waits for the database (a connection or a "
+        "lock) before answering 503",
     )
     retry_after_seconds: int = Field(5, description="Retry-After sent with a 503")
 

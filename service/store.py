@@ -21,6 +21,9 @@ def eventsourcing_env(settings: Settings) -> dict[str, str]:
     """The eventsourcing environment for ``settings.database_url``."""
     url = settings.database_url
     timeout = str(settings.store_timeout_seconds)
+    # eventsourcing's PostgreSQL recorder tries each call up to ten times: give each try
+    # a tenth of the budget, so the whole wait stays near it.
+    per_try = str(max(1, settings.store_timeout_seconds // 10))
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         if str(path) != ":memory:":
@@ -44,8 +47,8 @@ def eventsourcing_env(settings: Settings) -> dict[str, str]:
             "POSTGRES_USER": unquote(parts.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(parts.password or ""),
             "POSTGRES_SCHEMA": query.get("schema", [""])[0],
-            "POSTGRES_CONNECT_TIMEOUT": timeout,
-            "POSTGRES_LOCK_TIMEOUT": timeout,
+            "POSTGRES_CONNECT_TIMEOUT": per_try,
+            "POSTGRES_LOCK_TIMEOUT": per_try,
             "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": str(settings.store_timeout_seconds * 2),
             "POSTGRES_PRE_PING": "y",
             "POSTGRES_POOL_SIZE": "2",

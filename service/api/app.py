@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from service.application import CaseTransferApplication, utc_now
 from service.principals import load_principals
@@ -19,7 +21,7 @@ from service.store import eventsourcing_env
 
 from .docs import mount_docs
 from .limits import BodySizeLimit
-from .problems import register_problem_handlers
+from .problems import document_problems_as_problem_json, register_problem_handlers
 from .routers import authorities, cases, health, transfers
 
 DESCRIPTION = """\
@@ -58,5 +60,23 @@ def create_app(
     for router in (authorities.router, cases.router, transfers.router, health.router):
         app.include_router(router)
     mount_docs(app)
+    _document_problems(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Generate the OpenAPI document once, with problems under application/problem+json."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            app.openapi_schema = document_problems_as_problem_json(schema)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

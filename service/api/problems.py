@@ -71,8 +71,10 @@ def problem(
     )
 
 
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI documentation of the problems a route can answer."""
+def problem_responses(
+    *statuses: int, base: tuple[int, ...] = (401, 422, 503)
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI documentation of the problems a route can answer (``base`` plus ``statuses``)."""
     descriptions = {
         401: "No token, or an unknown one",
         403: "Your role may not do this",
@@ -84,9 +86,23 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         503: "The store is unavailable; see Retry-After",
     }
     return {
-        s: {"model": Problem, "description": descriptions[s], "content": {PROBLEM_JSON: {}}}
-        for s in (401, 422, 503, *statuses)
+        s: {"model": Problem, "description": descriptions[s]} for s in sorted({*base, *statuses})
     }
+
+
+def document_problems_as_problem_json(schema: dict[str, Any]) -> dict[str, Any]:
+    """Move every 4xx/5xx body in an OpenAPI document to the media type actually sent.
+
+    FastAPI documents a response ``model`` as application/json; problems are sent as
+    application/problem+json, and a client generated from the document should know.
+    """
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if status[0] in "45" and "application/json" in content:
+                    content[PROBLEM_JSON] = content.pop("application/json")
+    return schema
 
 
 def register_problem_handlers(app: FastAPI, *, retry_after_seconds: int) -> None:
@@ -137,7 +153,15 @@ def register_problem_handlers(app: FastAPI, *, retry_after_seconds: int) -> None
 
     def http_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        codes = {404: "not-found", 405: "method-not-allowed", 400: "bad-request"}
+        if exc.status_code == 400:
+            # FastAPI's only 400 is a body it could not decode (not UTF-8): malformed input.
+            return problem(
+                422,
+                "invalid-request",
+                "The request is not valid",
+                "The request body could not be read as UTF-8 JSON.",
+            )
+        codes = {404: "not-found", 405: "method-not-allowed"}
         code = codes.get(exc.status_code, f"http-{exc.status_code}")
         return problem(
             exc.status_code,

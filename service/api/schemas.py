@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from service.domain.case import Case
 from service.domain.reference import authorities
@@ -339,11 +339,16 @@ class History(BaseModel):
         )
 
 
-class QueryInstants(BaseModel):
-    """``at`` and ``as_known_at`` must carry an offset: a bare local time is ambiguous."""
+def _in_utc(instant: datetime) -> datetime:
+    """An instant the API can compare and return: it must exist in UTC (years 1 to 9999)."""
+    try:
+        return instant.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the instant is out of range once converted to UTC") from None
 
-    at: AwareDatetime | None = None
-    as_known_at: AwareDatetime | None = None
+
+# ``at`` and ``as_known_at`` must carry an offset: a bare local time is ambiguous.
+QueryInstant = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 
 def utc(instant: datetime | None) -> Any:

@@ -209,6 +209,7 @@ class Case(CaseState, Aggregate):
     def record_local_reference(self, *, by: Actor, now: datetime, reference: str) -> None:
         """Record the caller's own case reference, so its case system can find the case."""
         authority = by.acting_authority()
+        self._require_open()
         reference = check_text(reference, "reference", max_length=REFERENCE_MAX)
         current = self.local_references.get(authority)
         if current == reference:

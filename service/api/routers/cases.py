@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import AwareDatetime
 
 from service.domain.errors import InvalidInput
 
@@ -20,12 +19,13 @@ from ..schemas import (
     Closure,
     History,
     LocalReference,
+    QueryInstant,
     ResponsibilityView,
     TimelineView,
 )
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
-Instant = Annotated[AwareDatetime | None, Query(description="ISO 8601 with an offset; default now")]
+Instant = Annotated[QueryInstant | None, Query(description="ISO 8601 with an offset; default now")]
 
 
 @router.post(

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from ..deps import App
+from ..problems import problem_responses
 
 router = APIRouter(prefix="/health", tags=["health"])
 
@@ -20,7 +21,7 @@ def live() -> Health:
     return Health(status="live")
 
 
-@router.get("/ready", response_model=Health, responses={503: {"description": "Store unavailable"}})
+@router.get("/ready", response_model=Health, responses=problem_responses(503, base=()))
 def ready(app: App) -> Health:
     """The store answers; a 503 problem otherwise."""
     app.check_store()
