@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import random
+import socket
+import struct
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from uuid import uuid4
 
 import httpx
@@ -47,11 +54,14 @@ class Caller:
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     def get(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.client.get(url, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs)
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        response: httpx.Response = self.client.get(url, headers=headers, **kwargs)
+        return response
 
     def post(self, url: str, json: Any = None, **kwargs: Any) -> httpx.Response:
         headers = {**self.headers, **kwargs.pop("headers", {})}
-        return self.client.post(url, json=json, headers=headers, **kwargs)
+        response: httpx.Response = self.client.post(url, json=json, headers=headers, **kwargs)
+        return response
 
 
 class Api:
@@ -158,3 +168,181 @@ def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str
     assert body["code"] == code, body
     assert body["type"] and body["title"] and body["detail"]
     return body
+
+
+# ---- helpers for the route tests (appended) -------------------------------------------
+
+
+def transfer_url(case_id: str, transfer_id: str, step: str = "") -> str:
+    """``/v1/cases/{case_id}/transfers/{transfer_id}[/step]``."""
+    base = f"/v1/cases/{case_id}/transfers/{transfer_id}"
+    return f"{base}/{step}" if step else base
+
+
+def complete_transfer(api: Api, case_id: str) -> str:
+    """Carry an open Somerset case to Bristol with today's date: responsibility passes now."""
+    transfer_id = api.propose(case_id, to="801")
+    api.ready_to_accept(case_id, transfer_id, on=api.clock.today())
+    accepted = api.accept(case_id, transfer_id)
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["responsible_authority"]["code"] == "801"
+    return transfer_id
+
+
+def decline(api: Api, case_id: str, transfer_id: str, by: Caller | None = None) -> httpx.Response:
+    """The receiving authority (Bristol unless told) declines the transfer."""
+    return (by or api.bristol).post(
+        transfer_url(case_id, transfer_id, "decline"), json={"reason": "Family not resident here"}
+    )
+
+
+# ---- a real server, concurrent callers and a breakable network path --------------------
+
+T = TypeVar("T")
+
+
+@contextmanager
+def live_server(app: Any, *, start_timeout: float = 15.0) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free 127.0.0.1 port in a thread; yield its base URL.
+
+    The socket is bound here and handed to uvicorn, so no other process can take the
+    port between choosing and listening.
+    """
+    import uvicorn
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=5)
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + start_timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            listener.close()
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        listener.close()
+
+
+def http_client(base_url: str, token: str | None = None, *, timeout: float = 30.0) -> httpx.Client:
+    """A real HTTP client for one principal, bounded by ``timeout`` seconds per request."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.Client(base_url=base_url, headers=headers, timeout=timeout)
+
+
+def at_once(calls: Sequence[Callable[[], T]], *, timeout: float = 60.0) -> list[T]:
+    """Run every call in its own thread, released together by a barrier; their results in order.
+
+    An exception in any call is raised here, after every thread has finished.
+    """
+    barrier = threading.Barrier(len(calls), timeout=timeout)
+
+    def lined_up(call: Callable[[], T]) -> T:
+        barrier.wait()
+        return call()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        futures = [pool.submit(lined_up, call) for call in calls]
+        return [future.result(timeout=timeout) for future in futures]
+
+
+def event_types(caller: Caller, case_id: str) -> list[str]:
+    """The types of the case's events, in order, as its history shows them."""
+    response = caller.get(f"/v1/cases/{case_id}/history")
+    assert response.status_code == 200, response.text
+    return [event["type"] for event in response.json()["events"]]
+
+
+class TcpProxy:
+    """A TCP proxy on 127.0.0.1 to a target, that a test can cut and restore.
+
+    ``cut()`` closes the listening socket and resets every forwarded connection, as
+    when the database host goes away; ``restore()`` listens again on the same port.
+    """
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target = (target_host, target_port)
+        self.port = 0
+        self._listener: socket.socket | None = None
+        self._connections: set[socket.socket] = set()
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> TcpProxy:
+        self.restore()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.cut()
+
+    def restore(self) -> None:
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self.port = listener.getsockname()[1]
+        with self._lock:
+            self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        with self._lock:
+            listener, self._listener = self._listener, None
+            connections, self._connections = self._connections, set()
+        if listener is not None:
+            _close(listener)
+        for connection in connections:
+            # Linger 0: close with a reset, like a host that has gone, not a polite FIN.
+            with suppress(OSError):
+                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            _close(connection)
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            with self._lock:
+                if self._listener is not listener:
+                    client.close()
+                    upstream.close()
+                    return
+                self._connections.update((client, upstream))
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            with self._lock:
+                self._connections.discard(source)
+                self._connections.discard(sink)
+            _close(source)
+            _close(sink)
+
+
+def _close(sock: socket.socket) -> None:
+    """Shut down and close; shutdown also wakes a thread blocked in accept() or recv()."""
+    with suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    sock.close()

@@ -11,6 +11,7 @@ from uuid import uuid4
 
 import pytest
 
+from service.domain.actors import Actor
 from service.domain.case import Case
 from service.domain.errors import InvalidInput, NotFound, RuleViolation
 from service.domain.transfer import DECLINED, PROPOSED, WITHDRAWN
@@ -63,12 +64,12 @@ class TestProposal:
         assert case.parties() == {"933", "383"}
 
     @pytest.mark.parametrize("to", [BRISTOL, LEEDS])
-    def test_refused_while_another_transfer_is_in_progress(self, case: Case, to: object) -> None:
+    def test_refused_while_another_transfer_is_in_progress(self, case: Case, to: Actor) -> None:
         propose(case, to=BRISTOL, now=T0)
         settle(case)
 
         with pytest.raises(RuleViolation) as e:
-            propose(case, to=to, now=T0 + HOUR)  # type: ignore[arg-type]
+            propose(case, to=to, now=T0 + HOUR)
         assert e.value.code == "transfer-in-progress"
         assert new_events(case) == []
 
@@ -162,8 +163,12 @@ class TestInformationSharing:
 
         with pytest.raises(InvalidInput) as e:
             case.share_information(
-                by=SOMERSET, now=T0, transfer_id=transfer_id, categories=[],
-                references=[], shared_on=TODAY,
+                by=SOMERSET,
+                now=T0,
+                transfer_id=transfer_id,
+                categories=[],
+                references=[],
+                shared_on=TODAY,
             )
         assert e.value.code == "categories-required"
 
@@ -183,8 +188,12 @@ class TestInformationSharing:
 
         with pytest.raises(InvalidInput) as e:
             case.share_information(
-                by=SOMERSET, now=T0, transfer_id=transfer_id, categories=["assessment"],
-                references=references, shared_on=TODAY,
+                by=SOMERSET,
+                now=T0,
+                transfer_id=transfer_id,
+                categories=["assessment"],
+                references=references,
+                shared_on=TODAY,
             )
         assert e.value.code == refusal
 
@@ -193,8 +202,13 @@ class TestInformationSharing:
 
         with pytest.raises(InvalidInput) as e:
             case.share_information(
-                by=SOMERSET, now=T0, transfer_id=transfer_id, categories=["assessment"],
-                references=[], shared_on=TODAY, note="n" * 10_001,
+                by=SOMERSET,
+                now=T0,
+                transfer_id=transfer_id,
+                categories=["assessment"],
+                references=[],
+                shared_on=TODAY,
+                note="n" * 10_001,
             )
         assert e.value.code == "text-too-long"
 
@@ -203,8 +217,12 @@ class TestInformationSharing:
 
         with pytest.raises(InvalidInput) as e:
             case.share_information(
-                by=SOMERSET, now=T0, transfer_id=transfer_id, categories=["assessment"],
-                references=[], shared_on=TODAY + DAY,
+                by=SOMERSET,
+                now=T0,
+                transfer_id=transfer_id,
+                categories=["assessment"],
+                references=[],
+                shared_on=TODAY + DAY,
             )
         assert e.value.code == "date-in-future"
 
@@ -312,9 +330,7 @@ class TestTransferDates:
         transfer_id = propose(case)
 
         with pytest.raises(InvalidInput) as e:
-            case.propose_transfer_date(
-                by=SOMERSET, now=T0, transfer_id=transfer_id, on=TODAY - DAY
-            )
+            case.propose_transfer_date(by=SOMERSET, now=T0, transfer_id=transfer_id, on=TODAY - DAY)
         assert e.value.code == "date-in-past"
 
     def test_today_is_the_london_date(self, case: Case) -> None:
@@ -351,9 +367,7 @@ class TestTransferDates:
         case.propose_transfer_date(by=SOMERSET, now=T0, transfer_id=transfer_id, on=TODAY)
 
         with pytest.raises(RuleViolation) as e:
-            case.agree_transfer_date(
-                by=BRISTOL, now=T0, transfer_id=transfer_id, on=TODAY + DAY
-            )
+            case.agree_transfer_date(by=BRISTOL, now=T0, transfer_id=transfer_id, on=TODAY + DAY)
         assert e.value.code == "transfer-date-mismatch"
 
     def test_an_agreed_date_lapses_once_it_has_passed(self, walk: Walk) -> None:

@@ -16,7 +16,7 @@ class Health(BaseModel):
 
 
 @router.get("/live", response_model=Health)
-def live() -> Health:
+async def live() -> Health:  # async: never queued behind requests waiting on the store
     """The process is up and answering."""
     return Health(status="live")
 
