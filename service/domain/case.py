@@ -210,6 +210,11 @@ class Case(CaseState, Aggregate):
         """Record the caller's own case reference, so its case system can find the case."""
         authority = by.acting_authority()
         self._require_open()
+        if authority not in self.parties():
+            raise RuleViolation(
+                "Only an authority party to the case may record a reference for it.",
+                code="not-case-party",
+            )
         reference = check_text(reference, "reference", max_length=REFERENCE_MAX)
         current = self.local_references.get(authority)
         if current == reference:
@@ -305,7 +310,7 @@ class Case(CaseState, Aggregate):
         note: str | None = None,
     ) -> None:
         """Record what the originating authority shared with the receiving one for this transfer."""
-        transfer = self._transfer_in_progress(transfer_id, now)
+        transfer = self._transfer_in_progress(by, transfer_id, now)
         self._require_responsible(by, now)
         if not categories:
             raise InvalidInput(
@@ -323,12 +328,12 @@ class Case(CaseState, Aggregate):
             categories=checked_categories,
             references=checked_references,
             shared_on=shared_on,
-            note=check_text(note, "note") if note else "",
+            note=check_text(note, "note") if note and note.strip() else "",
         )
 
     def confirm_information_received(self, *, by: Actor, now: datetime, transfer_id: UUID) -> None:
         """The receiving authority confirms it has the information shared so far."""
-        transfer = self._transfer_in_progress(transfer_id, now)
+        transfer = self._transfer_in_progress(by, transfer_id, now)
         rules.require_receiving(transfer, by.acting_authority())
         if not transfer.information_shared:
             raise RuleViolation(
@@ -343,7 +348,7 @@ class Case(CaseState, Aggregate):
         self, *, by: Actor, now: datetime, transfer_id: UUID, on: date
     ) -> None:
         """Either party proposes the date responsibility passes; it binds once the other agrees."""
-        transfer = self._transfer_open_for_dates(transfer_id, now, by.acting_authority())
+        transfer = self._transfer_open_for_dates(by, transfer_id, now)
         rules.check_not_past(on, now)
         self.trigger_event(
             self.TransferDateProposed,
@@ -356,7 +361,7 @@ class Case(CaseState, Aggregate):
     def agree_transfer_date(self, *, by: Actor, now: datetime, transfer_id: UUID, on: date) -> None:
         """The other party agrees the proposed date (rule 7)."""
         authority = by.acting_authority()
-        transfer = self._transfer_open_for_dates(transfer_id, now, authority)
+        transfer = self._transfer_open_for_dates(by, transfer_id, now)
         rules.check_not_past(on, now)
         rules.check_agreement(transfer, authority, on)
         self.trigger_event(
@@ -369,7 +374,7 @@ class Case(CaseState, Aggregate):
 
     def accept_responsibility(self, *, by: Actor, now: datetime, transfer_id: UUID) -> datetime:
         """The receiving authority accepts; responsibility passes later (rules 5 and 6)."""
-        transfer = self._transfer_in_progress(transfer_id, now)
+        transfer = self._transfer_in_progress(by, transfer_id, now)
         rules.require_receiving(transfer, by.acting_authority())
         rules.require_not_accepted(transfer)
         if not self.assessed_in_current_period(transfer.from_authority, now):
@@ -397,7 +402,7 @@ class Case(CaseState, Aggregate):
 
     def decline_transfer(self, *, by: Actor, now: datetime, transfer_id: UUID, reason: str) -> None:
         """The receiving authority declines; the originating authority stays responsible."""
-        transfer = self._transfer_in_progress(transfer_id, now)
+        transfer = self._transfer_in_progress(by, transfer_id, now)
         rules.require_receiving(transfer, by.acting_authority())
         rules.require_not_accepted(transfer)
         self.trigger_event(
@@ -412,7 +417,7 @@ class Case(CaseState, Aggregate):
         self, *, by: Actor, now: datetime, transfer_id: UUID, reason: str
     ) -> None:
         """The originating authority withdraws, only before the effective instant (rule 8)."""
-        self._transfer_in_progress(transfer_id, now)
+        self._transfer_in_progress(by, transfer_id, now)
         self._require_responsible(by, now)
         self.trigger_event(
             self.TransferWithdrawn,
@@ -435,6 +440,16 @@ class Case(CaseState, Aggregate):
 
     # ---- guards shared by the commands ---------------------------------------------------
 
+    def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
+        """Refuse to record a step before the last one: recorded time only runs forwards.
+
+        Rule 3 (the past never changes) and ``as_known_at`` replay rely on each case's
+        events being in time order; the application passes ``max(clock, modified_on)``.
+        """
+        if kwargs["timestamp"] < self.modified_on:
+            raise ValueError("a case's events must be recorded in time order")
+        super().trigger_event(event_class, **kwargs)
+
     def _require_responsible(self, by: Actor, now: datetime) -> str:
         authority = by.acting_authority()
         self._require_open()
@@ -449,14 +464,14 @@ class Case(CaseState, Aggregate):
         if self.status == CLOSED:
             raise RuleViolation("The case is closed.", code="case-closed")
 
-    def _transfer_in_progress(self, transfer_id: UUID, now: datetime) -> Transfer:
+    def _transfer_in_progress(self, by: Actor, transfer_id: UUID, now: datetime) -> Transfer:
+        by.acting_authority()  # MASH and auditors are refused before anything is looked up
         self._require_open()
         return rules.require_in_progress(self.transfer(transfer_id), now)
 
-    def _transfer_open_for_dates(
-        self, transfer_id: UUID, now: datetime, authority: str
-    ) -> Transfer:
-        transfer = self._transfer_in_progress(transfer_id, now)
+    def _transfer_open_for_dates(self, by: Actor, transfer_id: UUID, now: datetime) -> Transfer:
+        authority = by.acting_authority()
+        transfer = self._transfer_in_progress(by, transfer_id, now)
         rules.require_transfer_party(transfer, authority)
         rules.require_not_accepted(transfer)
         return transfer

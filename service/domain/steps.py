@@ -47,7 +47,6 @@ def steps_of(case: CaseState, transfer: Transfer, now: datetime) -> Steps:
         assessment_completed=assessed,
         information_shared=transfer.information_shared,
         information_received=transfer.information_received_at is not None,
-        date_agreed=transfer.agreed_date is not None
-        and (transfer.accepted_at is not None or transfer.date_agreed(now)),
+        date_agreed=transfer.date_agreed(now),
         accepted=accepted,
     )

@@ -87,8 +87,8 @@ class Transfer:
         return bool(self.information)
 
     def date_agreed(self, now: datetime) -> bool:
-        """A date counts as agreed only while it is today or later: a passed date has lapsed."""
-        return self.agreed_date is not None and self.agreed_date >= london_date(now)
+        """An agreed date counts until it passes unaccepted: then it has lapsed."""
+        return self.agreed_date is not None and not self.date_lapsed(now)
 
     def date_lapsed(self, now: datetime) -> bool:
         """An agreed date that passed before the receiving authority accepted."""

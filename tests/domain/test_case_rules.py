@@ -241,6 +241,9 @@ class TestStepsOnAClosedCase:
             by=SOMERSET, now=T0 + DAY, transfer_id=w.transfer_id, reason="Moved back."
         ),
         "close": lambda w: w.case.close(by=SOMERSET, now=T0 + DAY, reason_code="RC7"),
+        "record local reference": lambda w: w.case.record_local_reference(
+            by=SOMERSET, now=T0 + DAY, reference="SOM-2"
+        ),
     }
 
     @pytest.mark.parametrize("step", STEPS)

@@ -98,6 +98,7 @@ class CaseUnderRandomSteps(RuleBasedStateMachine):
         self.case: Case = open_case()  # replaced by the initialize step
         self.now = T0
         self.opened_at = T0
+        self.closed_at: datetime | None = None
         self.events: list[Case.Event] = []
         self.transfer_ids: list[UUID] = []
         self.assessment_ids: list[UUID] = []
@@ -266,7 +267,14 @@ class CaseUnderRandomSteps(RuleBasedStateMachine):
         receiving_proposes=st.booleans(),
         skip=st.sampled_from(["nothing", "nothing", "assessment", "information", "agreement"]),
         accept=st.sampled_from(
-            ["at once", "on the agreed day", "late on the agreed day", "the day after", "not yet"]
+            [
+                "at once",
+                "at once, then withdrawn",
+                "on the agreed day",
+                "late on the agreed day",
+                "the day after",
+                "not yet",
+            ]
         ),
         offset=st.sampled_from([-MICROSECOND, timedelta(0), MICROSECOND, timedelta(hours=1)]),
     )
@@ -282,7 +290,8 @@ class CaseUnderRandomSteps(RuleBasedStateMachine):
         """The right authorities take the steps in turn (all but ``skip``), so that transfers
         complete; a skipped agreement is attempted by the proposer, which must not count.
         The acceptance comes at once, or the clock first moves to (around) the start of the
-        agreed day, to its last microsecond, or to the day after, when it has lapsed."""
+        agreed day, to its last microsecond, or to the day after, when it has lapsed; an
+        acceptance may be withdrawn just before (or at) the hand-over."""
         active = self.case.active_transfer(self.now)
         originating = _actor_for(self.case.responsible_authority(self.now))
         receiving = _actor_for(active.to_authority) if active is not None else to
@@ -310,6 +319,12 @@ class CaseUnderRandomSteps(RuleBasedStateMachine):
                     day_after - (MICROSECOND if accept.startswith("late") else timedelta(0))
                 )
         self.accept_responsibility(receiving, 0)
+        if accept.endswith("withdrawn"):
+            # Before the hand-over (or, with a zero offset, at it, when it is refused).
+            transfer = self.case.transfers.get(self._transfer_id(0))
+            if transfer is not None and transfer.effective_at is not None:
+                self._move_clock(transfer.effective_at - max(offset, timedelta(0)))
+            self.withdraw_transfer(originating, 0)
 
     # ---- the invariants -----------------------------------------------------------------
 
@@ -322,9 +337,9 @@ class CaseUnderRandomSteps(RuleBasedStateMachine):
         for period in periods:
             assert period.until is None or period.since <= period.until
         assert all(p.until is not None for p in periods[:-1])
-        closed_at = periods[-1].until if case.status == CLOSED else None
-        if case.status != CLOSED:
-            assert periods[-1].until is None
+        closed_at = self.closed_at  # from the CaseClosed event, not from the periods
+        assert (case.status == CLOSED) == (closed_at is not None)
+        assert periods[-1].until == closed_at
         for t in self._instants(future=True):
             covering = [p.authority for p in periods if p.covers(t)]
             answer = case.responsibility_at(t).authority
@@ -391,7 +406,11 @@ class CaseUnderRandomSteps(RuleBasedStateMachine):
         except DomainError:
             assert new_events(self.case) == [], "a refused command recorded something"
         else:
-            self.events.extend(new_events(self.case))
+            recorded = new_events(self.case)
+            self.events.extend(recorded)
+            for event in recorded:
+                if isinstance(event, Case.CaseClosed):
+                    self.closed_at = event.timestamp
 
     def _move_clock(self, to: datetime) -> None:
         """Move the clock forward (never back), freezing the answers up to the old now."""
