@@ -21,10 +21,12 @@ from eventsourcing.persistence import (
     IntegrityError,
     InterfaceError,
     JSONTranscoder,
+    MapperDeserialisationError,
     OperationalError,
     Transcoding,
 )
 
+from .append_only import protect_event_tables
 from .domain.actors import AUDITOR, AUTHORITY, Actor
 from .domain.case import Case
 from .domain.child_index import ChildIndex
@@ -32,6 +34,7 @@ from .domain.errors import DomainError, Forbidden, NotFound, RuleViolation
 from .domain.identifiers import check_nhs_number
 from .domain.responsibility import Period, Responsibility, responsibility_at
 from .idempotency import RememberedRequest, RequestIdentity
+from .keys import EncryptionKeyError
 
 T = TypeVar("T")
 Command = Callable[[Case, datetime], Any]
@@ -98,9 +101,22 @@ class CaseTransferApplication(Application[UUID]):
 
     MAX_ATTEMPTS = 8
 
-    def __init__(self, env: dict[str, str], clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        clock: Callable[[], datetime] = utc_now,
+        *,
+        index_key: bytes,
+    ) -> None:
+        """``index_key`` keys the child index's hash of NHS numbers (``Settings.index_key``).
+
+        Open every store with the same key: under another key the existing index
+        entries are not found (there is no rotation yet).
+        """
+        self.index_key = index_key
         with _store_errors():
             super().__init__(env=env)
+            protect_event_tables(self)
         self.clock = clock
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -278,6 +294,35 @@ class CaseTransferApplication(Application[UUID]):
         with _store_errors():
             self.recorder.max_notification_id()
 
+    def check_key(self) -> None:
+        """Raise EncryptionKeyError unless the key reads the first and last events stored.
+
+        Started with another key (or none, or one where there was none), the service
+        could read no case, would write events that need a second key, and its child
+        index would find no child: refuse to start instead.
+        """
+        with _store_errors():
+            last = self.recorder.max_notification_id()
+            if last is None:
+                return
+            stored = [
+                *self.recorder.select_notifications(start=None, limit=1),
+                *self.recorder.select_notifications(start=last, limit=1),
+            ]
+        try:
+            for event in stored:
+                self.mapper.to_domain_event(event)
+        except MapperDeserialisationError as error:
+            if self.mapper.cipher is None:
+                raise EncryptionKeyError(
+                    "the events already stored are encrypted: set "
+                    "CASE_TRANSFER_ENCRYPTION_KEY to the key they were written with"
+                ) from error
+            raise EncryptionKeyError(
+                "CASE_TRANSFER_ENCRYPTION_KEY does not decrypt the events already stored: "
+                "they were written with another key, or without one"
+            ) from error
+
     def case(self, actor: Actor, case_id: UUID) -> tuple[Case, datetime]:
         """The case now, for a party, the MASH or an auditor."""
         with _store_errors():
@@ -289,7 +334,7 @@ class CaseTransferApplication(Application[UUID]):
         nhs = check_nhs_number(nhs_number)
         with _store_errors():
             try:
-                index: ChildIndex = self.repository.get(ChildIndex.id_for(nhs))
+                index: ChildIndex = self.repository.get(ChildIndex.id_for(nhs, self.index_key))
             except AggregateNotFoundError:
                 return [], self.clock()
             cases = [self._load(case_id) for case_id in reversed(index.case_ids)]
@@ -426,9 +471,9 @@ class CaseTransferApplication(Application[UUID]):
 
     def _child_index(self, nhs_number: str) -> ChildIndex:
         try:
-            index: ChildIndex = self.repository.get(ChildIndex.id_for(nhs_number))
+            index: ChildIndex = self.repository.get(ChildIndex.id_for(nhs_number, self.index_key))
         except AggregateNotFoundError:
-            index = ChildIndex.start(nhs_number)
+            index = ChildIndex.start(nhs_number, self.index_key)
         return index
 
     def _load(self, case_id: UUID) -> Case:

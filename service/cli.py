@@ -1,17 +1,23 @@
-"""The ``case-transfer`` command: serve the API, manage principals, write the OpenAPI file.
+"""The ``case-transfer`` command: serve the API, manage principals, make a key, write OpenAPI.
 
 Operator mistakes (an unknown role, an unreadable principals file, a bad database
-URL) end with one line on stderr and exit status 2, never a traceback.
+URL, a malformed encryption key, production without its settings) end with one line
+on stderr and exit status 2, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
+
+from pydantic import ValidationError
 
 from .application import CaseTransferApplication, StoreUnavailableError
+from .keys import EncryptionKeyError, new_encryption_key
 from .principals import (
     ROLES,
     PrincipalsError,
@@ -19,7 +25,7 @@ from .principals import (
     create_development_principals,
     load_principals,
 )
-from .settings import Settings
+from .settings import Settings, SettingsError
 from .store import StoreConfigurationError, eventsourcing_env
 
 OPENAPI_FILE = Path("openapi/openapi.json")
@@ -30,14 +36,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         result: int = args.run(args)
-    except (PrincipalsError, StoreConfigurationError, OSError) as error:
+    except (
+        PrincipalsError,
+        StoreConfigurationError,
+        SettingsError,
+        EncryptionKeyError,
+        OSError,
+    ) as error:
         print(f"case-transfer: {error}", file=sys.stderr)
+        return 2
+    except ValidationError as error:
+        print(f"case-transfer: {_first_setting_error(error)}", file=sys.stderr)
         return 2
     except StoreUnavailableError as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
         print(f"case-transfer: the database cannot be reached: {first_line}", file=sys.stderr)
         return 2
     return result
+
+
+def _first_setting_error(error: ValidationError) -> str:
+    """One line naming the variable; the value is never repeated (it may be a secret)."""
+    first = error.errors(include_url=False, include_input=False)[0]
+    name = "CASE_TRANSFER_" + "_".join(str(part) for part in first["loc"]).upper()
+    return f"{name}: {first['msg']}"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,6 +81,11 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--file", type=Path, help="default: CASE_TRANSFER_PRINCIPALS_FILE")
     add.set_defaults(run=_add_principal)
 
+    keygen = commands.add_parser(
+        "keygen", help="print a new key for CASE_TRANSFER_ENCRYPTION_KEY (256-bit AES)"
+    )
+    keygen.set_defaults(run=_keygen)
+
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", type=Path, default=OPENAPI_FILE)
     openapi.set_defaults(run=_write_openapi)
@@ -68,29 +95,47 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from .api.observability import logging_config
+
     settings = Settings()
+    settings.check()  # production without its settings, or a malformed key, stops here
     eventsourcing_env(settings)  # a bad URL stops here, with one line
     if settings.uses_development_principals:
         _announce_development_principals(settings.principals_path)
     load_principals(settings.principals_path)  # an unreadable file stops here, with one line
     _check_store(settings)
     print(f"Serving on http://{args.host}:{args.port} (API docs at /docs)", flush=True)
+    signal.signal(signal.SIGTERM, _stopped_gracefully)
     uvicorn.run(
         "service.api.app:create_app",
         factory=True,
         host=args.host,
         port=args.port,
         workers=args.workers,
+        log_config=logging_config("INFO"),
         log_level="info",
+        access_log=False,  # RequestLogging logs each request, without its query string
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
     return 0
 
 
+def _stopped_gracefully(signum: int, frame: FrameType | None) -> None:
+    """Exit 0 on a SIGTERM that uvicorn re-raises once it has shut down gracefully.
+
+    uvicorn handles SIGTERM itself while serving (requests in flight get
+    ``shutdown_grace_seconds`` to finish), then raises it again after restoring this
+    handler: the shutdown was clean by then, so the process ends with status 0.
+    """
+    raise SystemExit(0)
+
+
 def _check_store(settings: Settings) -> None:
     """Open the store once before serving, so an unreachable database is one line, not a trace."""
-    application = CaseTransferApplication(eventsourcing_env(settings))
+    application = CaseTransferApplication(eventsourcing_env(settings), index_key=settings.index_key)
     try:
         application.check_store()
+        application.check_key()
     finally:
         application.close()
 
@@ -111,10 +156,21 @@ def _announce_development_principals(path: Path) -> None:
 
 
 def _add_principal(args: argparse.Namespace) -> int:
-    path = args.file or Settings().principals_path
+    settings = Settings()
+    if args.file is None and settings.env == "production" and settings.principals_file is None:
+        raise SettingsError(
+            "CASE_TRANSFER_ENV=production: name the file with --file or "
+            "CASE_TRANSFER_PRINCIPALS_FILE (the development file is never made in production)"
+        )
+    path = args.file or settings.principals_path
     token = add_principal(path, name=args.name, role=args.role, authority=args.authority)
     print(f"Added {args.name!r} ({args.role}) to {path}. Its token, shown only now:")
     print(token)
+    return 0
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    print(new_encryption_key())
     return 0
 
 

@@ -1,18 +1,26 @@
 """The one place configuration is read: environment variables prefixed CASE_TRANSFER_.
 
 Defaults run with zero set-up: an SQLite file under ./var and a development
-principals file made on first start.
+principals file made on first start. ``CASE_TRANSFER_ENV=production`` turns those
+conveniences into refusals (``Settings.check``).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .keys import child_index_key, decode_encryption_key
 
 DEFAULT_DATABASE_URL = "sqlite:///var/case-transfer.sqlite3"
 DEVELOPMENT_PRINCIPALS_FILE = Path("var/principals.development.toml")
+
+
+class SettingsError(ValueError):
+    """Raised when the settings are not ones the service may start with."""
 
 
 class Settings(BaseSettings):
@@ -35,6 +43,54 @@ class Settings(BaseSettings):
         "lock) before answering 503",
     )
     retry_after_seconds: int = Field(5, description="Retry-After sent with a 503")
+    shutdown_grace_seconds: int = Field(
+        20,
+        ge=0,
+        description="On SIGTERM, how long requests in flight may take to finish before "
+        "they are cancelled; keep the orchestrator's stop timeout longer",
+    )
+    create_tables: bool = Field(
+        True,
+        description="Create the event tables and their append-only triggers at start; false "
+        "when the database role owns nothing and the tables already exist (README)",
+    )
+    env: Literal["development", "production"] = Field(
+        "development",
+        description="production refuses to start without a principals file and an "
+        "encryption key, and never makes the development principals file",
+    )
+    encryption_key: SecretStr | None = Field(
+        None,
+        description="base64 of 16, 24 or 32 random bytes (case-transfer keygen): event "
+        "payloads are encrypted with AES-GCM and the child index is keyed with it",
+    )
+
+    def check(self) -> None:
+        """Refuse to start with a malformed key, or in production without the real setup.
+
+        Raises SettingsError (or EncryptionKeyError, also a ValueError) with one line.
+        """
+        if self.encryption_key is not None:
+            decode_encryption_key(self.encryption_key)
+        if self.env != "production":
+            return
+        missing = [
+            name
+            for name, value in (
+                ("CASE_TRANSFER_PRINCIPALS_FILE", self.principals_file),
+                ("CASE_TRANSFER_ENCRYPTION_KEY", self.encryption_key),
+            )
+            if value is None
+        ]
+        if missing:
+            raise SettingsError(
+                f"CASE_TRANSFER_ENV=production needs {' and '.join(missing)}; refusing to start"
+            )
+
+    @property
+    def index_key(self) -> bytes:
+        """The child index's key, derived from the encryption key (service/keys.py)."""
+        return child_index_key(self.encryption_key)
 
     @property
     def uses_development_principals(self) -> bool:

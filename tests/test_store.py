@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from service.keys import new_encryption_key
 from service.settings import Settings
 from service.store import StoreConfigurationError, eventsourcing_env
 
@@ -147,3 +148,22 @@ class TestUnusableUrls:
         env_for(f"sqlite:///{tmp_path}/e.db")
         env_for("postgresql://u:p@h:5433/db?schema=x")
         assert dict(os.environ) == before
+
+
+class TestEncryption:
+    def test_a_key_turns_on_eventsourcings_aes_gcm_cipher(self) -> None:
+        key = new_encryption_key()
+
+        env = env_for("postgresql://h/db", encryption_key=key)  # type: ignore[arg-type]
+
+        assert env["CIPHER_TOPIC"] == "eventsourcing.cryptography:AESCipher"
+        assert env["CIPHER_KEY"] == key
+
+    def test_without_a_key_a_cipher_in_the_process_environment_is_not_used(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("CIPHER_KEY", "c3RyYXkgY2lwaGVyIGtleSAxNiBi")
+
+        env = env_for(f"sqlite:///{tmp_path}/e.db")
+
+        assert (env["CIPHER_TOPIC"], env["CIPHER_KEY"]) == ("", "")

@@ -21,6 +21,7 @@ from service.store import eventsourcing_env
 
 from .docs import mount_docs
 from .limits import BodySizeLimit
+from .observability import RequestLogging, document_request_ids
 from .problems import document_problems_as_problem_json, register_problem_handlers
 from .routers import authorities, cases, health, transfers
 
@@ -29,21 +30,31 @@ Records every step of transferring a child in need's case from one English local
 authority to another, and answers, for any case and any instant, which single
 authority is responsible, as the record stood at any time.
 
-Every error is `application/problem+json` with a stable `code`.
+Every error is `application/problem+json` with a stable `code`. Every response carries
+an `X-Request-ID` (the one you sent, if 1-64 characters of `A-Za-z0-9._-`), also given
+as `request_id` in problems: quote it when reporting one.
 """
 
 
 def create_app(
     settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now
 ) -> FastAPI:
-    """The API for ``settings`` (read from the environment when not given)."""
+    """The API for ``settings`` (read from the environment when not given).
+
+    Settings the service must not start with (production without a principals file or
+    an encryption key, a malformed key) raise a ValueError with one line, here.
+    """
     settings = settings or Settings()
+    settings.check()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.principals = load_principals(settings.principals_path)
-        app.state.application = CaseTransferApplication(eventsourcing_env(settings), clock)
+        app.state.application = CaseTransferApplication(
+            eventsourcing_env(settings), clock, index_key=settings.index_key
+        )
         try:
+            app.state.application.check_key()  # a key that cannot read the store: no start
             yield
         finally:
             app.state.application.close()
@@ -62,6 +73,7 @@ def create_app(
     mount_docs(app)
     _document_problems(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestLogging)  # added last: outermost, so a 413 carries the id too
     return app
 
 
@@ -76,7 +88,7 @@ def _document_problems(app: FastAPI) -> None:
                 description=app.description,
                 routes=app.routes,
             )
-            app.openapi_schema = document_problems_as_problem_json(schema)
+            app.openapi_schema = document_request_ids(document_problems_as_problem_json(schema))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -17,6 +17,7 @@ from service.domain.errors import InvalidInput, NotFound
 from service.idempotency import RequestIdentity
 from service.principals import PrincipalDirectory
 
+from .observability import note_principal
 from .problems import UnauthenticatedError
 
 _bearer = HTTPBearer(auto_error=False, description="A principal's token")
@@ -37,6 +38,7 @@ def _actor(
     principal = directory.authenticate(credentials.credentials)
     if principal is None:
         raise UnauthenticatedError("The token is not recognised.")
+    note_principal(principal.name)
     return Actor(principal.name, principal.role, principal.authority)
 
 

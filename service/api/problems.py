@@ -19,6 +19,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from service.application import StaleVersionError, StoreUnavailableError
 from service.domain.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
 
+from .observability import current_request_id
+
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,11 @@ class Problem(BaseModel):
     detail: str
     code: str = Field(description="Stable, machine-readable; see DESIGN.md")
     errors: list[dict[str, Any]] | None = Field(None, description="Per-field input errors")
+    request_id: str | None = Field(
+        None,
+        description="This request's id, as in the X-Request-ID response header and the "
+        "service's logs: quote it when reporting a problem",
+    )
 
 
 class UnauthenticatedError(Exception):
@@ -62,6 +69,7 @@ def problem(
         detail=detail,
         code=code,
         errors=errors,
+        request_id=current_request_id(),
     )
     return JSONResponse(
         body.model_dump(exclude_none=True),

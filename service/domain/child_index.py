@@ -5,18 +5,24 @@ opened (or closed) in the same atomic save as the index entry, and the index has
 version like any aggregate, so two authorities racing to open a case for the same
 child cannot both succeed: the loser's save conflicts, is re-checked, and is refused.
 It also answers "which cases does this NHS number have?" without reading any case.
+
+The index's id is a keyed hash of the NHS number. An unkeyed hash would not hide the
+number: there are only about a billion valid ones, so anyone with a copy of the store
+could hash them all and find which children have cases. The key is the application's
+(derived from the encryption key, service/keys.py); changing it makes every existing
+index entry unfindable, as there is no rotation yet.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from .errors import RuleViolation
-
-_NAMESPACE = uuid5(NAMESPACE_URL, "urn:case-transfer-service:child-index")
 
 
 class ChildIndex(Aggregate):
@@ -43,13 +49,18 @@ class ChildIndex(Aggregate):
         self.open_case_id: UUID | None = None
 
     @staticmethod
-    def id_for(nhs_number: str) -> UUID:
-        """The index's id, derived from the number so that no lookup table is needed."""
-        return uuid5(_NAMESPACE, nhs_number)
+    def id_for(nhs_number: str, key: bytes) -> UUID:
+        """The index's id: the first 16 bytes of HMAC-SHA256(key, number), as a UUID.
+
+        Derived from the number so that no lookup table is needed, and keyed so that
+        the number cannot be recovered from the id without the key.
+        """
+        digest = hmac.new(key, nhs_number.encode(), hashlib.sha256).digest()
+        return UUID(bytes=digest[:16])
 
     @classmethod
-    def start(cls, nhs_number: str) -> ChildIndex:
-        return cls._create(cls.Started, id=cls.id_for(nhs_number))
+    def start(cls, nhs_number: str, key: bytes) -> ChildIndex:
+        return cls._create(cls.Started, id=cls.id_for(nhs_number, key))
 
     def add_open_case(self, case_id: UUID) -> None:
         """Refuse a second open case for the same child."""

@@ -9,6 +9,7 @@ from uuid import uuid4
 import pytest
 
 from service.domain.child_index import ChildIndex
+from service.keys import DEVELOPMENT_INDEX_KEY
 
 from .support import Api, Caller, assert_problem, random_nhs_number
 
@@ -397,6 +398,8 @@ class TestReadingACase:
         nhs_number = random_nhs_number()
         api.open_case(nhs_number=nhs_number)
 
-        response = api.auditor.get(f"/v1/cases/{ChildIndex.id_for(nhs_number)}")
+        response = api.auditor.get(
+            f"/v1/cases/{ChildIndex.id_for(nhs_number, DEVELOPMENT_INDEX_KEY)}"
+        )
 
         assert_problem(response, 404, "case-not-found")

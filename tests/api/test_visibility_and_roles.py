@@ -1,74 +1,18 @@
-"""Who may see a case and who may change it, route by route.
+"""Who may see a case and who may change it, beyond the status of each route.
 
-To an authority that is not a party a case does not exist (404, never 403); MASH and
-auditor tokens read but never write (403); the MASH may not read the full history.
+The status every kind of principal gets on every route is the matrix in
+test_authorization_matrix.py. Here: to an authority that is not a party a case does not
+exist, down to the answer; parties stay parties after a transfer ends.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 from uuid import uuid4
 
 import pytest
 
 from .support import Api, Caller, assert_problem, complete_transfer, decline
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str
-    path: str  # relative to /v1/cases/{case_id}; {transfer} is the transfer's id
-    body: dict[str, Any] | None = None
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.path or '/'}"
-
-    def call(self, caller: Caller, api: Api, case_id: str, transfer_id: str) -> Any:
-        url = f"/v1/cases/{case_id}{self.path.format(transfer=transfer_id)}"
-        if self.method == "GET":
-            return caller.get(url)
-        today = api.clock.today().isoformat()
-        body = _dated(self.body, today) if self.body is not None else None
-        return caller.post(url, json=body)
-
-
-def _dated(value: Any, today: str) -> Any:
-    """The body with every "TODAY" replaced by today's date."""
-    if isinstance(value, dict):
-        return {k: _dated(v, today) for k, v in value.items()}
-    return today if value == "TODAY" else value
-
-
-READS = [
-    Route("GET", ""),
-    Route("GET", "/responsibility"),
-    Route("GET", "/timeline"),
-    Route("GET", "/history"),
-    Route("GET", "/transfers/{transfer}"),
-]
-WRITES = [
-    Route("POST", "/local-references", {"reference": "REF-1"}),
-    Route(
-        "POST",
-        "/assessments",
-        {"completed_on": "TODAY", "factors": ["21"], "primary_need_code": "N9", "summary": "S"},
-    ),
-    Route("POST", "/closure", {"reason_code": "RC8"}),
-    Route("POST", "/transfers", {"to_authority": "383", "reason": "Family moved"}),
-    Route(
-        "POST",
-        "/transfers/{transfer}/information-shared",
-        {"categories": ["a"], "shared_on": "TODAY"},
-    ),
-    Route("POST", "/transfers/{transfer}/information-received"),
-    Route("POST", "/transfers/{transfer}/date-proposals", {"date": "TODAY"}),
-    Route("POST", "/transfers/{transfer}/date-agreement", {"date": "TODAY"}),
-    Route("POST", "/transfers/{transfer}/acceptance"),
-    Route("POST", "/transfers/{transfer}/decline", {"reason": "No"}),
-    Route("POST", "/transfers/{transfer}/withdrawal", {"reason": "No"}),
-]
-MASH_READS = [(route, 403 if route.path == "/history" else 200) for route in READS]
 
 
 @pytest.fixture
@@ -79,14 +23,6 @@ def mid_transfer(api: Api) -> tuple[str, str]:
 
 
 class TestAnUnrelatedAuthority:
-    @pytest.mark.parametrize("route", READS + WRITES, ids=str)
-    def test_gets_404_on_every_case_route(
-        self, api: Api, mid_transfer: tuple[str, str], route: Route
-    ) -> None:
-        response = route.call(api.leeds, api, *mid_transfer)
-
-        assert_problem(response, 404, "case-not-found")
-
     def test_sees_the_same_answer_as_for_a_case_that_does_not_exist(
         self, api: Api, mid_transfer: tuple[str, str]
     ) -> None:
@@ -94,7 +30,8 @@ class TestAnUnrelatedAuthority:
         missing = api.leeds.get(f"/v1/cases/{uuid4()}")
 
         assert hidden.status_code == missing.status_code == 404
-        assert hidden.json() == missing.json()
+        # Alike but for the id of each request.
+        assert {**hidden.json(), "request_id": ""} == {**missing.json(), "request_id": ""}
 
     def test_finds_nothing_by_nhs_number(self, api: Api) -> None:
         case = api.open_case()
@@ -114,57 +51,7 @@ class TestAnUnrelatedAuthority:
         assert response.status_code == 200, response.text
 
 
-class TestReadingRoles:
-    @pytest.mark.parametrize("route", WRITES, ids=str)
-    def test_are_refused_every_change(
-        self, api: Api, mid_transfer: tuple[str, str], route: Route
-    ) -> None:
-        for caller in ("mash", "leeds_mash", "auditor"):
-            response = route.call(getattr(api, caller), api, *mid_transfer)
-
-            assert response.status_code == 403, (caller, response.text)
-            assert_problem(response, 403, "role-not-permitted")
-
-    @pytest.mark.parametrize(("route", "status"), MASH_READS, ids=str)
-    def test_the_mash_reads_all_but_the_history(
-        self, api: Api, mid_transfer: tuple[str, str], route: Route, status: int
-    ) -> None:
-        for caller in ("mash", "leeds_mash"):
-            response = route.call(getattr(api, caller), api, *mid_transfer)
-
-            assert response.status_code == status, (caller, response.text)
-            if status != 200:
-                assert_problem(response, status, "role-not-permitted")
-
-    @pytest.mark.parametrize("route", READS, ids=str)
-    def test_the_auditor_reads_everything(
-        self, api: Api, mid_transfer: tuple[str, str], route: Route
-    ) -> None:
-        response = route.call(api.auditor, api, *mid_transfer)
-
-        assert response.status_code == 200, response.text
-
-
-class TestTheParties:
-    @pytest.mark.parametrize("route", READS, ids=str)
-    def test_read_everything(self, api: Api, mid_transfer: tuple[str, str], route: Route) -> None:
-        for caller in ("somerset", "bristol"):
-            response = route.call(getattr(api, caller), api, *mid_transfer)
-
-            assert response.status_code == 200, (caller, response.text)
-
-
 class TestAnonymousCallers:
-    @pytest.mark.parametrize("route", READS + WRITES, ids=str)
-    def test_get_401_on_every_case_route(
-        self, api: Api, mid_transfer: tuple[str, str], route: Route
-    ) -> None:
-        for caller in (api.anonymous, Caller(api.client, "not-a-real-token")):
-            response = route.call(caller, api, *mid_transfer)
-
-            assert_problem(response, 401, "unauthenticated")
-            assert response.headers["WWW-Authenticate"].startswith("Bearer")
-
     def test_an_unknown_token_gets_401_even_for_an_unknown_case(self, api: Api) -> None:
         stranger = Caller(api.client, "not-a-real-token")
 

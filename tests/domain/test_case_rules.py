@@ -43,6 +43,8 @@ from .conftest import (
     share,
 )
 
+INDEX_KEY = b"a test child index key"
+
 
 class TestOpening:
     def test_the_opening_authority_is_responsible_from_the_opening_instant(self) -> None:
@@ -401,7 +403,7 @@ class TestWhoMayDoWhat:
 
 class TestOneOpenCasePerChild:
     def test_a_second_open_case_for_the_same_child_is_refused(self) -> None:
-        index = ChildIndex.start(NHS_NUMBER)
+        index = ChildIndex.start(NHS_NUMBER, INDEX_KEY)
         first = open_case()
         index.add_open_case(first.id)
 
@@ -411,7 +413,7 @@ class TestOneOpenCasePerChild:
         assert index.case_ids == [first.id]
 
     def test_closing_the_open_case_lets_a_new_one_open(self) -> None:
-        index = ChildIndex.start(NHS_NUMBER)
+        index = ChildIndex.start(NHS_NUMBER, INDEX_KEY)
         first, second = open_case(), open_case(by=BRISTOL)
         index.add_open_case(first.id)
 
@@ -428,7 +430,7 @@ class TestOneOpenCasePerChild:
         ]
 
     def test_closing_another_case_leaves_the_open_one_open(self) -> None:
-        index = ChildIndex.start(NHS_NUMBER)
+        index = ChildIndex.start(NHS_NUMBER, INDEX_KEY)
         first = open_case()
         index.add_open_case(first.id)
 
@@ -436,9 +438,18 @@ class TestOneOpenCasePerChild:
 
         assert index.open_case_id == first.id
 
-    def test_the_index_of_a_child_is_found_from_the_number_alone(self) -> None:
-        assert ChildIndex.id_for(NHS_NUMBER) == ChildIndex.start(NHS_NUMBER).id
-        assert ChildIndex.id_for(NHS_NUMBER) != ChildIndex.id_for("9434765870")
+    def test_the_index_of_a_child_is_found_from_the_number_and_key_alone(self) -> None:
+        index_id = ChildIndex.id_for(NHS_NUMBER, INDEX_KEY)
+        assert index_id == ChildIndex.start(NHS_NUMBER, INDEX_KEY).id
+        assert index_id != ChildIndex.id_for("9434765870", INDEX_KEY)
+
+    def test_the_index_id_depends_on_the_key(self) -> None:
+        """A keyed hash: without the key, the id cannot be recomputed from a number."""
+        assert ChildIndex.id_for(NHS_NUMBER, INDEX_KEY) != ChildIndex.id_for(NHS_NUMBER, b"other")
+
+    def test_the_index_id_does_not_contain_the_number(self) -> None:
+        index_id = ChildIndex.id_for(NHS_NUMBER, INDEX_KEY)
+        assert NHS_NUMBER not in index_id.hex and NHS_NUMBER not in str(index_id)
 
 
 class TestReplay:
