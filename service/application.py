@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
+import psycopg
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import (
     IntegrityError,
@@ -35,6 +36,7 @@ from .domain.identifiers import check_nhs_number
 from .domain.responsibility import Period, Responsibility, responsibility_at
 from .idempotency import RememberedRequest, RequestIdentity
 from .keys import EncryptionKeyError
+from .store import startup_lock
 
 T = TypeVar("T")
 Command = Callable[[Case, datetime], Any]
@@ -92,7 +94,7 @@ def _store_errors() -> Iterator[None]:
     """Turn the store's connection and lock failures into one error the API answers 503."""
     try:
         yield
-    except (OperationalError, InterfaceError) as error:
+    except (OperationalError, InterfaceError, psycopg.OperationalError) as error:
         raise StoreUnavailableError(str(error)) from error
 
 
@@ -114,7 +116,7 @@ class CaseTransferApplication(Application[UUID]):
         entries are not found (there is no rotation yet).
         """
         self.index_key = index_key
-        with _store_errors():
+        with _store_errors(), startup_lock(env):
             super().__init__(env=env)
             protect_event_tables(self)
         self.clock = clock

@@ -8,6 +8,9 @@ encryption key, eventsourcing's ``AESCipher`` encrypts every payload (service/ke
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -63,3 +66,36 @@ def eventsourcing_env(settings: Settings) -> dict[str, str]:
     raise StoreConfigurationError(
         f"CASE_TRANSFER_DATABASE_URL must start sqlite:/// or postgresql://, not {parts.scheme!r}"
     )
+
+
+@contextmanager
+def startup_lock(env: dict[str, str]) -> Iterator[None]:
+    """Serialise start-up across replicas sharing one PostgreSQL schema.
+
+    Every start runs eventsourcing's ``CREATE ... IF NOT EXISTS`` and ``CREATE OR REPLACE
+    FUNCTION``, which PostgreSQL does not make safe when run at the same moment by two
+    sessions; a transaction-free advisory lock keyed by the schema lets one replica
+    create while the others wait. SQLite needs nothing: its file lock serialises them.
+    """
+    if env.get("PERSISTENCE_MODULE") != "eventsourcing.postgres":
+        yield
+        return
+    import psycopg
+
+    schema = env.get("POSTGRES_SCHEMA") or "public"
+    key = int.from_bytes(hashlib.sha256(f"case-transfer:{schema}".encode()).digest()[:8], "big")
+    key -= 1 << 63 if key >= 1 << 63 else 0
+    with psycopg.connect(
+        dbname=env["POSTGRES_DBNAME"],
+        host=env["POSTGRES_HOST"],
+        port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"],
+        password=env.get("POSTGRES_PASSWORD") or None,
+        connect_timeout=int(env.get("POSTGRES_CONNECT_TIMEOUT") or "5"),
+        autocommit=True,
+    ) as connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (key,))
+        try:
+            yield
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (key,))

@@ -114,6 +114,12 @@ def check_agreement(transfer: Transfer, authority: str, on: date) -> None:
     proposal = transfer.date_proposal
     if proposal is None:
         raise RuleViolation("No transfer date has been proposed.", code="no-date-proposed")
+    if transfer.agreed_date is not None:
+        raise RuleViolation(
+            f"{transfer.agreed_date.isoformat()} is already agreed; "
+            "propose another date to change it.",
+            code="transfer-date-already-agreed",
+        )
     if proposal.proposed_by == authority:
         raise RuleViolation(
             "The authority that proposed a date cannot also agree it; the other authority must.",

@@ -293,6 +293,19 @@ class TestTransferDates:
         assert transfer.agreed_date == on
         assert transfer.date_agreed(T0 + HOUR)
 
+    def test_an_agreed_date_is_not_agreed_twice(self, case: Case) -> None:
+        transfer_id = propose(case)
+        on = TODAY + 7 * DAY
+        case.propose_transfer_date(by=SOMERSET, now=T0, transfer_id=transfer_id, on=on)
+        case.agree_transfer_date(by=BRISTOL, now=T0, transfer_id=transfer_id, on=on)
+        settle(case)
+
+        with pytest.raises(RuleViolation) as refused:
+            case.agree_transfer_date(by=BRISTOL, now=T0 + HOUR, transfer_id=transfer_id, on=on)
+
+        assert refused.value.code == "transfer-date-already-agreed"
+        assert new_events(case) == []
+
     def test_the_receiving_authority_may_propose_and_the_originating_one_agree(
         self, case: Case
     ) -> None:

@@ -204,8 +204,8 @@ def running_servers(
 ) -> Iterator[list[ServerProcess]]:
     """``count`` live server processes on one store, started one after another.
 
-    One at a time because replicas starting together on PostgreSQL race on the DDL each
-    runs at start-up and some fail (the xfail test in test_multiprocess_races.py).
+    One at a time, so a failure to start names its server; replicas starting together
+    are tested on their own in test_multiprocess_races.py.
     """
     with ExitStack() as stack:
         yield [

@@ -256,12 +256,6 @@ def test_of_racing_commands_across_processes_exactly_one_wins_each_race(
                 _assert_one_winner(race, reader)
 
 
-@pytest.mark.xfail(
-    reason="BUG: a date already agreed can be agreed again: racing agreements of one proposed "
-    "date (no If-Match) all answer 200 and each records a TransferDateAgreed; sequential "
-    "repeats do the same, as no rule refuses agreeing an agreed date",
-    strict=True,
-)
 def test_of_racing_unpinned_date_agreements_exactly_one_wins(replicas: Replicas) -> None:
     with replicas.as_("somerset") as somerset, replicas.as_("bristol") as bristol:
         steps = Steps(somerset, bristol)
@@ -284,16 +278,6 @@ STARTING_TOGETHER = 6
 TRIALS = 5
 
 
-@pytest.mark.xfail(
-    reason="BUG: replicas starting together on PostgreSQL race on the DDL every start runs "
-    "(eventsourcing's CREATE TABLE/INDEX IF NOT EXISTS and CREATE OR REPLACE FUNCTION are "
-    "not safe concurrently): some fail with InternalError 'tuple concurrently updated' "
-    "(existing schema) or IntegrityError 'duplicate key ... pg_type_typname_nsp_index' / "
-    "ProgrammingError 'relation ... already exists' (fresh schema), and serve exits with "
-    "a traceback, status 1",
-    raises=AssertionError,
-    strict=True,
-)
 @pytest.mark.parametrize("schema", ["fresh", "existing"])
 def test_replicas_starting_together_on_postgres_all_start(schema: str, tmp_path: Path) -> None:
     """Each app's start-up (its lifespan) is what one ``serve`` process does on starting.
