@@ -7,7 +7,6 @@ PostgreSQL schema.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,8 +24,8 @@ from service.application import CaseTransferApplication, ChangeRequest
 from service.domain.actors import Actor
 from service.settings import Settings
 from service.store import eventsourcing_env
+from tests.stores import postgres_base_url
 
-POSTGRES_URL_VARIABLE = "CASE_TRANSFER_TEST_POSTGRES_URL"
 POSTGRES_TABLE = "casetransferapplication_events"  # eventsourcing: <app name>_events
 SOMERSET = Actor("Somerset case system", "authority", "933")
 
@@ -53,13 +52,6 @@ class Store:
         )
 
 
-def _postgres_base_url() -> str:
-    url = os.environ.get(POSTGRES_URL_VARIABLE)
-    if not url:
-        pytest.skip(f"PostgreSQL not tested: set {POSTGRES_URL_VARIABLE} to run these tests on it")
-    return url
-
-
 @contextmanager
 def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     path = tmp_path / "events.sqlite3"
@@ -76,7 +68,7 @@ def postgres_store() -> Iterator[Store]:
     """A fresh schema in the test PostgreSQL, dropped afterwards."""
     import psycopg
 
-    base = _postgres_base_url()
+    base = postgres_base_url()
     schema = f"test_{uuid4().hex[:16]}"
 
     def run(statement: str) -> list[tuple[Any, ...]]:

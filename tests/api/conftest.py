@@ -6,10 +6,8 @@ when CASE_TRANSFER_TEST_POSTGRES_URL is set (skipped with a clear message if not
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
-from uuid import uuid4
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,9 +16,8 @@ from service.api.app import create_app
 from service.principals import add_principal, create_development_principals
 from service.settings import Settings
 
+from ..stores import store
 from .support import NAMES, Api, Clock
-
-POSTGRES_URL_VARIABLE = "CASE_TRANSFER_TEST_POSTGRES_URL"
 
 
 @pytest.fixture(scope="session")
@@ -33,33 +30,11 @@ def principals(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
     return path, by_short
 
 
-def _postgres_base_url() -> str:
-    url = os.environ.get(POSTGRES_URL_VARIABLE)
-    if not url:
-        pytest.skip(
-            f"PostgreSQL not tested: set {POSTGRES_URL_VARIABLE} "
-            "(e.g. postgresql://postgres@127.0.0.1:5432/test) to run these tests on it"
-        )
-    return url
-
-
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh store: a new SQLite file, or a new schema in the test PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/events.sqlite3"
-        return
-    import psycopg
-
-    base = _postgres_base_url()
-    schema = f"test_{uuid4().hex[:16]}"
-    with psycopg.connect(base, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{base}?schema={schema}"
-    finally:
-        with psycopg.connect(base, autocommit=True) as connection:
-            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with store(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

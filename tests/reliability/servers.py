@@ -24,55 +24,16 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
-import pytest
 
 from service.domain.calendar import london_date
 from service.principals import create_development_principals
 from tests.api.support import NAMES, random_nhs_number
 
-POSTGRES_URL_VARIABLE = "CASE_TRANSFER_TEST_POSTGRES_URL"
 REPOSITORY = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30.0  # seconds for a process to answer /health/live
 STOP_TIMEOUT = 10.0
 BIND_ATTEMPTS = 3
 REQUEST_TIMEOUT = 30.0  # every request the tests send is bounded by this
-
-
-def postgres_base_url() -> str:
-    """The test PostgreSQL URL, or skip the test saying how to run it."""
-    url = os.environ.get(POSTGRES_URL_VARIABLE)
-    if not url:
-        pytest.skip(
-            f"PostgreSQL not tested: set {POSTGRES_URL_VARIABLE} "
-            "(e.g. postgresql://postgres@127.0.0.1:5432/test) to run these tests on it"
-        )
-    return url
-
-
-@contextmanager
-def postgres_schema() -> Iterator[str]:
-    """A fresh schema in the test PostgreSQL; its database URL; dropped afterwards."""
-    import psycopg
-
-    base = postgres_base_url()
-    schema = f"reliability_{uuid4().hex[:16]}"
-    with psycopg.connect(base, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{base}?schema={schema}"
-    finally:
-        with psycopg.connect(base, autocommit=True) as connection:
-            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-@contextmanager
-def store(kind: str, tmp_path: Path) -> Iterator[str]:
-    """The database URL of a fresh store of ``kind`` ("sqlite" or "postgres")."""
-    if kind == "sqlite":
-        yield f"sqlite:///{tmp_path}/events.sqlite3"
-        return
-    with postgres_schema() as url:
-        yield url
 
 
 def development_principals(tmp_path: Path) -> tuple[Path, dict[str, str]]:

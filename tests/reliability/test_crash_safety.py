@@ -23,6 +23,8 @@ from uuid import uuid4
 import httpx
 import pytest
 
+from tests.stores import store
+
 from .servers import (
     assert_case_invariants,
     assert_recorded_once,
@@ -33,7 +35,6 @@ from .servers import (
     history,
     opening,
     running_server,
-    store,
 )
 
 WRITERS = 4

@@ -27,6 +27,7 @@ from fastapi.testclient import TestClient
 from service.api.app import create_app
 from service.application import StoreUnavailableError
 from service.settings import Settings
+from tests.stores import postgres_base_url, store
 
 from .servers import (
     ServerProcess,
@@ -37,10 +38,8 @@ from .servers import (
     development_principals,
     history,
     london_today,
-    postgres_base_url,
     problem_code,
     running_servers,
-    store,
 )
 
 RACERS = 4  # commands in each race
