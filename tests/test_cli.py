@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -231,22 +232,26 @@ def _wait_for_port(process: subprocess.Popen[bytes], port: int, within: float = 
     raise AssertionError(f"case-transfer serve did not listen on {port} within {within} s")
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """``case-transfer serve`` with default settings in an empty folder; its URL and stdout."""
-    port = _free_port()
-    stdout = tmp_path / "stdout.txt"
-    with stdout.open("wb") as out, (tmp_path / "stderr.txt").open("wb") as err:
+@contextmanager
+def serving(tmp_path: Path, port: int, env: dict[str, str]) -> Iterator[str]:
+    """Run ``case-transfer serve`` in ``tmp_path`` until the block ends; yield its URL.
+
+    Its output goes to stdout.txt and stderr.txt in ``tmp_path``.
+    """
+    with (
+        (tmp_path / "stdout.txt").open("wb") as out,
+        (tmp_path / "stderr.txt").open("wb") as err,
+    ):
         process = subprocess.Popen(
             [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
             cwd=tmp_path,
-            env=_environment(),
+            env=env,
             stdout=out,
             stderr=err,
         )
         try:
             _wait_for_port(process, port)
-            yield f"http://127.0.0.1:{port}", stdout
+            yield f"http://127.0.0.1:{port}"
         finally:
             process.terminate()
             try:
@@ -254,6 +259,13 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=15)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """``case-transfer serve`` with default settings in an empty folder; its URL and stdout."""
+    with serving(tmp_path, _free_port(), _environment()) as url:
+        yield url, tmp_path / "stdout.txt"
 
 
 class TestServe:

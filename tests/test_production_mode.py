@@ -8,11 +8,7 @@ mode, and the message never repeats it.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from base64 import b64decode, b64encode
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -25,7 +21,7 @@ from service.keys import EncryptionKeyError, new_encryption_key
 from service.principals import add_principal
 from service.settings import Settings, SettingsError
 
-from .test_cli import _environment, _free_port, _wait_for_port, assert_operator_error, case_transfer
+from .test_cli import _environment, _free_port, assert_operator_error, case_transfer, serving
 
 BAD_KEYS = {
     "not-base64": "this is not base64!",
@@ -197,7 +193,7 @@ class TestServe:
             CASE_TRANSFER_PRINCIPALS_FILE=str(path),
             CASE_TRANSFER_ENCRYPTION_KEY=new_encryption_key(),
         )
-        with served(tmp_path, port, env) as base_url, httpx.Client(base_url=base_url) as http:
+        with serving(tmp_path, port, env) as base_url, httpx.Client(base_url=base_url) as http:
             ready = http.get("/health/ready")
             authorities = http.get("/v1/authorities", headers={"Authorization": f"Bearer {token}"})
 
@@ -220,32 +216,6 @@ class TestServe:
 
         assert_operator_error(result, "--file", "CASE_TRANSFER_PRINCIPALS_FILE")
         assert not (tmp_path / DEVELOPMENT_FILE).exists()
-
-
-@contextmanager
-def served(tmp_path: Path, port: int, env: dict[str, str]) -> Iterator[str]:
-    """Run ``case-transfer serve`` in ``tmp_path`` until the block ends; yield its URL."""
-    with (
-        (tmp_path / "stdout.txt").open("wb") as out,
-        (tmp_path / "stderr.txt").open("wb") as err,
-    ):
-        process = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-            cwd=tmp_path,
-            env=env,
-            stdout=out,
-            stderr=err,
-        )
-        try:
-            _wait_for_port(process, port)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=15)
 
 
 class TestKeygen:
