@@ -87,10 +87,13 @@ class Outcome:
     created: bool = False
     transfer_id: UUID | None = None
     replayed: bool = False
+    position: int = 0
+    """The event log's position once the change is recorded: a read model that has
+    reached it reflects the change (read your writes)."""
 
 
 @contextmanager
-def _store_errors() -> Iterator[None]:
+def store_errors() -> Iterator[None]:
     """Turn the store's connection and lock failures into one error the API answers 503."""
     try:
         yield
@@ -116,7 +119,7 @@ class CaseTransferApplication(Application[UUID]):
         entries are not found (there is no rotation yet).
         """
         self.index_key = index_key
-        with _store_errors(), startup_lock(env):
+        with store_errors(), startup_lock(env):
             super().__init__(env=env)
             protect_event_tables(self)
         self.clock = clock
@@ -155,8 +158,9 @@ class CaseTransferApplication(Application[UUID]):
             index = self._child_index(nhs) if nhs is not None else None
             if index is not None:
                 index.add_open_case(case.id)
-            if self._save(case, now, request, index, created=True):
-                return Outcome(case, now, created=True)
+            position = self._save(case, now, request, index, created=True)
+            if position is not None:
+                return Outcome(case, now, created=True, position=position)
             return None
 
         return self._retrying(request, attempt)
@@ -293,7 +297,7 @@ class CaseTransferApplication(Application[UUID]):
 
     def check_store(self) -> None:
         """Raise StoreUnavailableError unless the store answers a read."""
-        with _store_errors():
+        with store_errors():
             self.recorder.max_notification_id()
 
     def check_key(self) -> None:
@@ -303,7 +307,7 @@ class CaseTransferApplication(Application[UUID]):
         could read no case, would write events that need a second key, and its child
         index would find no child: refuse to start instead.
         """
-        with _store_errors():
+        with store_errors():
             last = self.recorder.max_notification_id()
             if last is None:
                 return
@@ -327,14 +331,14 @@ class CaseTransferApplication(Application[UUID]):
 
     def case(self, actor: Actor, case_id: UUID) -> tuple[Case, datetime]:
         """The case now, for a party, the MASH or an auditor."""
-        with _store_errors():
+        with store_errors():
             case = self._visible_case(actor, case_id)
             return case, max(self.clock(), case.modified_on)
 
     def cases_for_child(self, actor: Actor, nhs_number: str) -> tuple[list[Case], datetime]:
         """The child's cases visible to the caller, newest first, from the child index."""
         nhs = check_nhs_number(nhs_number)
-        with _store_errors():
+        with store_errors():
             try:
                 index: ChildIndex = self.repository.get(ChildIndex.id_for(nhs, self.index_key))
             except AggregateNotFoundError:
@@ -364,7 +368,7 @@ class CaseTransferApplication(Application[UUID]):
         """Every event of the case in order; for parties and auditors, not the MASH."""
         if actor.role not in (AUTHORITY, AUDITOR):
             raise Forbidden("The full history is for the authorities of the case and auditors.")
-        with _store_errors():
+        with store_errors():
             self._visible_case(actor, case_id)
             return list(self.events.get(case_id))  # type: ignore[arg-type]
 
@@ -393,8 +397,15 @@ class CaseTransferApplication(Application[UUID]):
             if closes and case.nhs_number is not None:
                 index = self._child_index(case.nhs_number)
                 index.close_case(case.id)
-            if self._save(case, now, request, index, transfer_id=transfer_id):
-                return Outcome(case, now, created=creates_transfer, transfer_id=transfer_id)
+            position = self._save(case, now, request, index, transfer_id=transfer_id)
+            if position is not None:
+                return Outcome(
+                    case,
+                    now,
+                    created=creates_transfer,
+                    transfer_id=transfer_id,
+                    position=position,
+                )
             return None
 
         return self._retrying(request, attempt)
@@ -406,7 +417,7 @@ class CaseTransferApplication(Application[UUID]):
         new state, so the winner's change is re-checked by the rules.
         """
         for _ in range(self.MAX_ATTEMPTS):
-            with _store_errors():
+            with store_errors():
                 replay = self._replay(request)
                 if replay is not None:
                     return replay
@@ -435,8 +446,9 @@ class CaseTransferApplication(Application[UUID]):
         *,
         created: bool = False,
         transfer_id: UUID | None = None,
-    ) -> bool:
-        """Save atomically; False when another writer got there first (re-check and retry)."""
+    ) -> int | None:
+        """Save atomically and return the log position reached; None when another writer
+        got there first (re-check and retry)."""
         remembered = None
         if request.identity is not None:
             remembered = RememberedRequest.remember(
@@ -448,10 +460,10 @@ class CaseTransferApplication(Application[UUID]):
                 transfer_id=transfer_id,
             )
         try:
-            self.save(case, index, remembered)
+            recordings = self.save(case, index, remembered)
         except IntegrityError:
-            return False
-        return True
+            return None
+        return max(recording.notification.id for recording in recordings)
 
     def _replay(self, request: ChangeRequest) -> Outcome | None:
         """The first answer to this request, if it was already answered."""
@@ -469,6 +481,7 @@ class CaseTransferApplication(Application[UUID]):
             created=remembered.created,
             transfer_id=remembered.transfer_id,
             replayed=True,
+            position=int(self.recorder.max_notification_id() or 0),
         )
 
     def _child_index(self, nhs_number: str) -> ChildIndex:
@@ -498,7 +511,7 @@ class CaseTransferApplication(Application[UUID]):
     def _periods_as_known_at(
         self, actor: Actor, case_id: UUID, as_known_at: datetime | None
     ) -> list[Period]:
-        with _store_errors():
+        with store_errors():
             case = self._visible_case(actor, case_id)
             if as_known_at is None:
                 return case.periods

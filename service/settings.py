@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .domain.worklist import Timescales
 from .keys import child_index_key, decode_encryption_key
 
 DEFAULT_DATABASE_URL = "sqlite:///var/case-transfer.sqlite3"
@@ -64,6 +65,44 @@ class Settings(BaseSettings):
         description="base64 of 16, 24 or 32 random bytes (case-transfer keygen): event "
         "payloads are encrypted with AES-GCM and the child index is keyed with it",
     )
+
+    read_model_wait_seconds: float = Field(
+        5.0,
+        gt=0,
+        description="How long a list or worklist waits for the read models to reflect every "
+        "write recorded before it was asked (read your writes) before answering 503",
+    )
+    projection_interval_seconds: float = Field(
+        0.5, gt=0, description="How often each process brings the read models up to date"
+    )
+    worklist_share_information_days: int = Field(
+        5, ge=0, description="Working days the originating authority has to share information"
+    )
+    worklist_confirm_receipt_days: int = Field(
+        2, ge=0, description="Working days the receiving authority has to confirm receipt"
+    )
+    worklist_decide_transfer_days: int = Field(
+        10,
+        ge=0,
+        description="Working days the receiving authority has to accept or decline, from "
+        "information being shared",
+    )
+    worklist_assess_after_handover_days: int = Field(
+        45,
+        ge=0,
+        description="Working days the receiving authority has to complete its own "
+        "assessment after a hand-over",
+    )
+
+    @property
+    def timescales(self) -> Timescales:
+        """The worklist's timescales (regional procedures differ, so each is a setting)."""
+        return Timescales(
+            share_information=self.worklist_share_information_days,
+            confirm_receipt=self.worklist_confirm_receipt_days,
+            decide_transfer=self.worklist_decide_transfer_days,
+            assess_after_handover=self.worklist_assess_after_handover_days,
+        )
 
     def check(self) -> None:
         """Refuse to start with a malformed key, or in production without the real setup.

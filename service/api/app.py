@@ -16,6 +16,8 @@ from fastapi.openapi.utils import get_openapi
 
 from service.application import CaseTransferApplication, utc_now
 from service.principals import load_principals
+from service.projections.database import prepare_schema, read_model_engine
+from service.projections.runner import BackgroundProjection, Projector
 from service.settings import Settings
 from service.store import eventsourcing_env
 
@@ -50,14 +52,25 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.principals = load_principals(settings.principals_path)
-        app.state.application = CaseTransferApplication(
-            eventsourcing_env(settings), clock, index_key=settings.index_key
-        )
+        env = eventsourcing_env(settings)
+        application = CaseTransferApplication(env, clock, index_key=settings.index_key)
+        app.state.application = application
+        engine = read_model_engine(settings)
+        background = None
         try:
-            app.state.application.check_key()  # a key that cannot read the store: no start
+            application.check_key()  # a key that cannot read the store: no start
+            prepare_schema(engine, env, upgrade=settings.create_tables)
+            app.state.projector = Projector(application, engine)
+            background = BackgroundProjection(
+                app.state.projector, settings.projection_interval_seconds
+            )
+            background.start()
             yield
         finally:
-            app.state.application.close()
+            if background is not None:
+                background.stop()
+            engine.dispose()
+            application.close()
 
     app = FastAPI(
         title="Case transfer service",

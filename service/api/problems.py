@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.application import StaleVersionError, StoreUnavailableError
 from service.domain.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
+from service.projections.runner import ReadModelsBehindError
 
 from .observability import current_request_id
 
@@ -131,6 +132,17 @@ def register_problem_handlers(app: FastAPI, *, retry_after_seconds: int) -> None
             headers={"Retry-After": str(retry_after_seconds)},
         )
 
+    def read_models_behind(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("read models behind: %s", exc)
+        return problem(
+            503,
+            "read-models-behind",
+            "The lists are catching up",
+            "The lists do not yet reflect every step recorded; rather than show a stale "
+            "list, nothing is shown. Retry shortly, or look the case up by its id.",
+            headers={"Retry-After": str(retry_after_seconds)},
+        )
+
     def unauthenticated(_: Request, exc: Exception) -> JSONResponse:
         return problem(
             401,
@@ -181,6 +193,7 @@ def register_problem_handlers(app: FastAPI, *, retry_after_seconds: int) -> None
 
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(StoreUnavailableError, store_unavailable)
+    app.add_exception_handler(ReadModelsBehindError, read_models_behind)
     app.add_exception_handler(UnauthenticatedError, unauthenticated)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -1,0 +1,260 @@
+"""Feeds the read models from the event log, in log order, each event exactly once.
+
+Every batch runs in one transaction that locks the read models' position row, reads
+the events after it, rewrites the rows of the cases they touch and moves the
+position on: the rows and the position they reflect commit together or not at all,
+so a crash never applies an event twice, and processes sharing one PostgreSQL queue
+on the row lock instead of interleaving. On SQLite the transaction takes the file's
+write lock at BEGIN instead.
+
+The log is read through the event store's own recorder and decoded (decrypted) by
+its mapper; only the case's events are fetched. PostgreSQL assigns notification ids
+under a table lock in commit order (DESIGN.md), so once the head is seen, nothing
+below it can still appear.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from uuid import UUID
+
+from eventsourcing.persistence import Notification
+from eventsourcing.utils import get_topic
+from sqlalchemy import Connection, Engine, delete, select, update
+from sqlalchemy.exc import OperationalError
+
+from service.application import CaseTransferApplication, StoreUnavailableError, store_errors
+from service.domain.case import Case
+
+from .database import writing
+from .rows import CaseRows, rows_of
+from .tables import LIVE, READ_MODELS, ReadModelTables, positions
+
+logger = logging.getLogger("service.projections")
+
+CASE_TOPICS: tuple[str, ...] = tuple(
+    get_topic(cls)
+    for cls in vars(Case).values()
+    if isinstance(cls, type) and issubclass(cls, Case.Event) and cls is not Case.Event
+)
+
+
+class ReadModelsBehindError(Exception):
+    """Raised when the read models cannot reach a log position in time (503)."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a catch-up has got: the position reached and the log's head then."""
+
+    position: int
+    head: int
+    events: int
+
+
+class Projector:
+    """Brings one set of read-model tables up to date with the event log."""
+
+    BATCH = 500
+    CACHE_SIZE = 5000
+
+    def __init__(
+        self,
+        application: CaseTransferApplication,
+        engine: Engine,
+        *,
+        tables: ReadModelTables = LIVE,
+        name: str = READ_MODELS,
+    ) -> None:
+        self.application = application
+        self.engine = engine
+        self.tables = tables
+        self.name = name
+        self._cases: OrderedDict[UUID, Case] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def position(self) -> int:
+        """The log position the tables reflect (committed)."""
+        with _read_model_errors(), self.engine.connect() as connection:
+            value = connection.scalar(
+                select(positions.c.position).where(positions.c.name == self.name)
+            )
+        return int(value or 0)
+
+    def head(self) -> int:
+        """The newest position in the event log."""
+        with store_errors():
+            return int(self.application.recorder.max_notification_id() or 0)
+
+    def wait_for(self, target: int, timeout: float) -> int:
+        """Return once the tables reflect ``target``; ReadModelsBehindError after ``timeout``.
+
+        The caller's own thread does the catch-up rather than waiting on the background
+        one, so a read after a write costs one small batch, not a polling interval.
+        """
+        deadline = time.monotonic() + timeout
+        reached = self.position()
+        if reached >= target:
+            return reached
+        if not self._lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            raise ReadModelsBehindError(f"the read models are being updated past {reached}")
+        try:
+            reached = self._catch_up(target, deadline).position
+        finally:
+            self._lock.release()
+        if reached < target:
+            raise ReadModelsBehindError(f"the read models reached {reached}, not {target}")
+        return reached
+
+    def catch_up(self, deadline: float | None = None) -> Progress:
+        """Apply every event up to the head of the log as it is now."""
+        with self._lock:
+            return self._catch_up(None, deadline)
+
+    def batches(self) -> Iterator[Progress]:
+        """Catch up one batch at a time, yielding progress (for ``case-transfer replay``)."""
+        while True:
+            with self._lock:
+                progress = self._batch()
+            yield progress
+            if progress.position >= progress.head:
+                return
+
+    def _catch_up(self, target: int | None, deadline: float | None) -> Progress:
+        goal = target if target is not None else self.head()
+        events = 0
+        while True:
+            progress = self._batch()
+            events += progress.events
+            if progress.position >= goal or progress.position >= progress.head:
+                return Progress(progress.position, progress.head, events)
+            if deadline is not None and time.monotonic() > deadline:
+                return Progress(progress.position, progress.head, events)
+
+    def _batch(self) -> Progress:
+        """One transaction: lock the position, apply up to BATCH events, move the position."""
+        try:
+            with _read_model_errors(), writing(self.engine) as connection:
+                position, applied = self._locked_position(connection)
+                head = self.head()
+                if position >= head:
+                    return Progress(position, head, 0)
+                with store_errors():
+                    notifications = self.application.recorder.select_notifications(
+                        start=position,
+                        stop=head,
+                        limit=self.BATCH,
+                        topics=CASE_TOPICS,
+                        inclusive_of_start=False,
+                    )
+                reached = notifications[-1].id if len(notifications) == self.BATCH else head
+                self._apply(connection, notifications)
+                connection.execute(
+                    update(positions)
+                    .where(positions.c.name == self.name)
+                    .values(position=reached, events_applied=applied + len(notifications))
+                )
+                return Progress(reached, head, len(notifications))
+        except BaseException:
+            self._cases.clear()  # they may hold events that were rolled back
+            raise
+
+    def _locked_position(self, connection: Connection) -> tuple[int, int]:
+        statement = select(positions.c.position, positions.c.events_applied).where(
+            positions.c.name == self.name
+        )
+        if connection.dialect.name == "postgresql":
+            statement = statement.with_for_update()
+        row = connection.execute(statement).one()
+        return int(row.position), int(row.events_applied)
+
+    def _apply(self, connection: Connection, notifications: Sequence[Notification]) -> None:
+        """Rewrite every row of each case the notifications touch."""
+        touched: OrderedDict[UUID, Case | None] = OrderedDict()
+        for notification in notifications:
+            event = self.application.mapper.to_domain_event(notification)
+            assert isinstance(event, Case.Event)
+            case_id = event.originator_id
+            if case_id not in touched:
+                touched[case_id] = self._case_before(case_id, event.originator_version)
+            touched[case_id] = event.mutate(touched[case_id])
+        if not touched:
+            return
+        rows = CaseRows()
+        for case in touched.values():
+            assert case is not None
+            self._remember(case)
+            for mine, theirs in zip(
+                rows.by_table(), rows_of(case, self.application.index_key).by_table(), strict=True
+            ):
+                mine.extend(theirs)
+        ids = list(touched)
+        for table, table_rows in zip(self.tables.all(), rows.by_table(), strict=True):
+            connection.execute(delete(table).where(table.c.case_id.in_(ids)))
+            if table_rows:
+                connection.execute(table.insert(), table_rows)
+
+    def _case_before(self, case_id: UUID, version: int) -> Case | None:
+        """The case as it stood just before ``version``, from the cache or the store."""
+        if version == 1:
+            return None
+        cached = self._cases.get(case_id)
+        if cached is not None and cached.version == version - 1:
+            return cached
+        with store_errors():
+            case: Case = self.application.repository.get(case_id, version=version - 1)
+        return case
+
+    def _remember(self, case: Case) -> None:
+        self._cases[case.id] = case
+        self._cases.move_to_end(case.id)
+        while len(self._cases) > self.CACHE_SIZE:
+            self._cases.popitem(last=False)
+
+
+@contextmanager
+def _read_model_errors() -> Iterator[None]:
+    """The read models' database unreachable or locked too long: 503, like the store."""
+    try:
+        yield
+    except OperationalError as error:
+        raise StoreUnavailableError(str(error.orig)) from error
+
+
+class BackgroundProjection:
+    """A thread that keeps the read models close to the log between requests.
+
+    Requests never depend on it (``wait_for`` catches up itself); it only spares them
+    the work. A failure is logged with its traceback and retried with backoff, never
+    skipped: a read model that silently stopped would show a stale caseload.
+    """
+
+    def __init__(self, projector: Projector, interval: float) -> None:
+        self.projector = projector
+        self.interval = interval
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="read-models", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        pause = self.interval
+        while not self._stopping.is_set():
+            try:
+                self.projector.catch_up(deadline=time.monotonic() + 5)
+                pause = self.interval
+            except Exception:
+                logger.exception("the read models could not catch up; retrying")
+                pause = min(max(pause * 2, 1.0), 30.0)
+            self._stopping.wait(pause)
