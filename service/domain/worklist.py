@@ -146,7 +146,7 @@ def _transfer_work(case_id: UUID, transfer: Transfer) -> list[WorkItem]:
         items.append(item(DECIDE_TRANSFER, to, first_shared))
     proposal = transfer.date_proposal
     if proposal is not None and transfer.agreed_date is None:
-        responder = proposal.proposed_by
+        responder = transfer.other_party(proposal.proposed_by)
         items.append(
             item(RESPOND_TO_DATE, responder, london_date(proposal.proposed_at), proposal.date)
         )
@@ -164,16 +164,12 @@ def _handover_work(case: Case) -> list[WorkItem]:
     the case has moved on. A scheduled hand-over is included now and shown from its
     effective date, when the new authority becomes responsible and may assess.
     """
-    handed = [
-        (t, t.effective_at)
-        for t in case.transfers.values()
-        if t.effective_at is not None and t.ended is None
-    ]
+    handed = [(t, t.effective_at) for t in case.transfers.values() if t.effective_at is not None]
     if not handed:
         return []
     latest, effective_at = handed[-1]
     if latest.to_authority != case.periods[-1].authority:
-        return []
+        return []  # withdrawn before it took effect: its period was removed
     if any(
         a.authority == latest.to_authority and a.timestamp >= effective_at for a in case.assessments
     ):

@@ -382,6 +382,16 @@ class TestAssessAfterHandover:
 
         assert work_for(case) == []
 
+    def test_an_assessment_from_an_earlier_period_does_not_count(self) -> None:
+        case = open_case()
+        hand_over(case, frm=SOMERSET, to=BRISTOL, now=T0, on=TODAY)
+        hand_over(case, frm=BRISTOL, to=SOMERSET, now=T0 + DAY, on=TODAY + DAY)
+        hand_over(case, frm=SOMERSET, to=BRISTOL, now=T0 + 2 * DAY, on=TODAY + 2 * DAY)
+
+        assert "801" in [a.authority for a in case.assessments]
+        item = the_item(case, ASSESS_AFTER_HANDOVER, "801")
+        assert item.counted_from == date(2026, 11, 28)
+
     def test_only_the_latest_handover_counts(self) -> None:
         case = open_case()
         hand_over(case, frm=SOMERSET, to=BRISTOL, now=T0, on=TODAY)
