@@ -344,7 +344,7 @@ class CaseTransferApplication(Application[UUID]):
             except AggregateNotFoundError:
                 return [], self.clock()
             cases = [self._load(case_id) for case_id in reversed(index.case_ids)]
-            return [c for c in cases if _may_see(actor, c)], self.clock()
+            return [c for c in cases if may_see(actor, c)], self.clock()
 
     def responsibility(
         self,
@@ -463,6 +463,8 @@ class CaseTransferApplication(Application[UUID]):
             recordings = self.save(case, index, remembered)
         except IntegrityError:
             return None
+        if not recordings:  # the command recorded nothing: the log stands where it was
+            return int(self.recorder.max_notification_id() or 0)
         return max(recording.notification.id for recording in recordings)
 
     def _replay(self, request: ChangeRequest) -> Outcome | None:
@@ -504,7 +506,7 @@ class CaseTransferApplication(Application[UUID]):
     def _visible_case(self, actor: Actor, case_id: UUID) -> Case:
         """The case, if the caller may know it exists: to anyone else it does not (404)."""
         case = self._load(case_id)
-        if not _may_see(actor, case):
+        if not may_see(actor, case):
             raise NotFound("No such case.", code="case-not-found")
         return case
 
@@ -530,7 +532,8 @@ class CaseTransferApplication(Application[UUID]):
         )
 
 
-def _may_see(actor: Actor, case: Case) -> bool:
+def may_see(actor: Actor, case: Case) -> bool:
+    """Whether the caller may know the case exists: parties, the MASH and auditors."""
     if actor.role != AUTHORITY:
         return True
     return actor.authority in case.parties()

@@ -17,6 +17,7 @@ from fastapi.openapi.utils import get_openapi
 from service.application import CaseTransferApplication, utc_now
 from service.principals import load_principals
 from service.projections.database import prepare_schema, read_model_engine
+from service.projections.queries import ReadModels
 from service.projections.runner import BackgroundProjection, Projector
 from service.settings import Settings
 from service.store import eventsourcing_env
@@ -25,7 +26,7 @@ from .docs import mount_docs
 from .limits import BodySizeLimit
 from .observability import RequestLogging, document_request_ids
 from .problems import document_problems_as_problem_json, register_problem_handlers
-from .routers import authorities, cases, health, transfers
+from .routers import authorities, cases, health, transfer_lists, transfers, worklist
 
 DESCRIPTION = """\
 Records every step of transferring a child in need's case from one English local
@@ -61,6 +62,12 @@ def create_app(
             application.check_key()  # a key that cannot read the store: no start
             prepare_schema(engine, env, upgrade=settings.create_tables)
             app.state.projector = Projector(application, engine)
+            app.state.read_models = ReadModels(
+                app.state.projector,
+                timescales=settings.timescales,
+                wait_seconds=settings.read_model_wait_seconds,
+                clock=clock,
+            )
             background = BackgroundProjection(
                 app.state.projector, settings.projection_interval_seconds
             )
@@ -81,7 +88,14 @@ def create_app(
         redoc_url=None,
     )
     register_problem_handlers(app, retry_after_seconds=settings.retry_after_seconds)
-    for router in (authorities.router, cases.router, transfers.router, health.router):
+    for router in (
+        authorities.router,
+        cases.router,
+        transfers.router,
+        transfer_lists.router,
+        worklist.router,
+        health.router,
+    ):
         app.include_router(router)
     mount_docs(app)
     _document_problems(app)

@@ -1,5 +1,5 @@
 """Dependencies every route shares, as ``Annotated`` aliases: who is calling, the
-application, and how a change was asked for (Idempotency-Key, If-Match)."""
+application, the read models, and how a change was asked for (Idempotency-Key, If-Match)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from service.domain.actors import Actor
 from service.domain.errors import InvalidInput, NotFound
 from service.idempotency import RequestIdentity
 from service.principals import PrincipalDirectory
+from service.projections.queries import ReadModels
 
 from .observability import note_principal
 from .problems import UnauthenticatedError
@@ -26,6 +27,11 @@ _bearer = HTTPBearer(auto_error=False, description="A principal's token")
 def _application(request: Request) -> CaseTransferApplication:
     application: CaseTransferApplication = request.app.state.application
     return application
+
+
+def _read_models(request: Request) -> ReadModels:
+    read_models: ReadModels = request.app.state.read_models
+    return read_models
 
 
 def _actor(
@@ -101,6 +107,7 @@ def _change_context(
 
 
 App = Annotated[CaseTransferApplication, Depends(_application)]
+Lists = Annotated[ReadModels, Depends(_read_models)]
 CurrentActor = Annotated[Actor, Depends(_actor)]
 Change = Annotated[ChangeContext, Depends(_change_context)]
 CaseId = Annotated[UUID, Depends(_case_id)]

@@ -27,8 +27,10 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     TypeDecorator,
     Uuid,
+    text,
 )
 
 FOREVER = datetime(9999, 12, 31, tzinfo=UTC)
@@ -94,7 +96,13 @@ def read_model_tables(metadata: MetaData, suffix: str = "") -> ReadModelTables:
         Column("until", UTCDateTime, nullable=False),
         Column("ended_by", String(16)),
         Index(f"ix_rm_periods{s}_authority_until", "authority", "until", "since"),
-        Index(f"ix_rm_periods{s}_closed", "authority", "ended_by", "until"),
+        Index(
+            f"ix_rm_periods{s}_closed",
+            "authority",
+            "until",
+            sqlite_where=text("ended_by = 'closure'"),
+            postgresql_where=text("ended_by = 'closure'"),
+        ),
     )
     transfers = Table(
         f"rm_transfers{s}",
@@ -150,3 +158,22 @@ positions = Table(
     Column("position", BigInteger, nullable=False),
     Column("events_applied", BigInteger, nullable=False),
 )
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_sha256", String(64), primary_key=True),
+    Column("principal_name", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("authority", String(8)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime),
+    Index("ix_web_sessions_expires_at", "expires_at"),
+)
+"""Signed-in MASH pages (``service.web.sessions``): not a read model, never rebuilt.
+
+Only the SHA-256 digest of a session id is kept, so a copy of this table (a backup,
+a replica) cannot be replayed as a cookie; a session ends server-side by ``ended_at``.
+"""

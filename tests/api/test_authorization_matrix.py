@@ -1,8 +1,9 @@
 """Who gets which answer, on every route, for a case mid-transfer Somerset -> Bristol.
 
 The matrix is written out once, below: a row per route, a column per kind of
-principal, each cell the documented status. A 401, 403 or 404 always carries the same
-problem code; each 409 names its rule in ``RULES``. Two more principals are held to
+principal, each cell the documented status. A 401, 403 or 404 carries the same
+problem code everywhere but on the lists, whose refusals are named in ``LIST_REFUSALS``;
+each 409 names its rule in ``RULES``. Two more principals are held to
 the same row: a MASH of another area answers as ``mash`` does, an unknown token as no
 token does.
 
@@ -37,6 +38,14 @@ GET  /health/live                                               200   200   200 
 GET  /health/ready                                              200   200   200   200   200   200
 GET  /v1/authorities                                            200   200   200   200   200   401
 GET  /v1/cases?nhs_number={nhs}                                 200   200   200   200   200   401
+GET  /v1/cases                                                  200   200   200   422   422   401
+GET  /v1/cases?local_reference={ref}                            200   200   200   200   200   401
+GET  /v1/cases?responsible_authority=933                        200   403   403   403   200   401
+GET  /v1/authorities/933/caseload                               200   403   403   403   200   401
+GET  /v1/transfers                                              200   200   200   403   422   401
+GET  /v1/transfers?authority=933                                200   403   403   403   200   401
+GET  /v1/worklist                                               200   200   200   403   422   401
+GET  /v1/worklist?authority=933                                 200   403   403   403   200   401
 POST /v1/cases                                                  201   201   201   403   403   401
 GET  /v1/cases/{case}                                           200   200   404   200   200   401
 GET  /v1/cases/{case}/responsibility                            200   200   404   200   200   401
@@ -74,6 +83,28 @@ RULES = {  # the rule each 409 of the matrix names
     (f"POST {TRANSFER}/withdrawal", "recv"): "not-responsible-authority",
 }
 CODES = {401: "unauthenticated", 403: "role-not-permitted", 404: "case-not-found"}
+LIST_REFUSALS = {  # the code of each refusal of a list, where CODES does not give it
+    **{("GET /v1/cases", c): "query-required" for c in ("mash", "audit")},
+    **{
+        (f"GET {path}", column): code
+        for path in (
+            "/v1/cases?responsible_authority=933",
+            "/v1/authorities/933/caseload",
+            "/v1/transfers?authority=933",
+            "/v1/worklist?authority=933",
+        )
+        for column, code in (
+            ("recv", "not-own-authority"),
+            ("other", "not-own-authority"),
+            ("mash", "lists-not-for-mash"),
+        )
+    },
+    **{
+        (f"GET {path}", column): code
+        for path in ("/v1/transfers", "/v1/worklist")
+        for column, code in (("mash", "lists-not-for-mash"), ("audit", "authority-required"))
+    },
+}
 
 BODIES: dict[str, dict[str, Any]] = {  # "TODAY" and "NEW" are filled in when sent
     "/v1/cases": {"local_reference": "R-1", "nhs_number": "NEW", "date_of_birth": "2019-05-04"},
@@ -115,6 +146,10 @@ def test_every_refusal_of_the_matrix_names_its_rule() -> None:
     assert refusals == set(RULES)
 
 
+def test_every_refusal_of_a_list_is_a_refusal_of_the_matrix() -> None:
+    assert all(ROWS[route][column] in (403, 422) for route, column in LIST_REFUSALS)
+
+
 @pytest.mark.parametrize("route", list(ROWS))
 def test_every_principal_gets_the_documented_answer(api: Api, route: str) -> None:
     method, path = route.split(" ")
@@ -143,7 +178,9 @@ def _callers(api: Api) -> dict[str, tuple[str, Caller]]:
 def _answer(route: str, column: str, status: int) -> tuple[int, str | None]:
     if status < 400:
         return status, None
-    return status, RULES[(route, column)] if status == 409 else CODES[status]
+    if status == 409:
+        return status, RULES[(route, column)]
+    return status, LIST_REFUSALS.get((route, column)) or CODES[status]
 
 
 def _answer_of(response: httpx.Response) -> tuple[int, str | None]:
@@ -158,10 +195,16 @@ def _answer_of(response: httpx.Response) -> tuple[int, str | None]:
 
 
 def _fresh_case(api: Api) -> dict[str, str]:
-    """A new Somerset case whose transfer to Bristol is proposed: its ids and NHS number."""
+    """A new Somerset case whose transfer to Bristol is proposed: its ids, NHS number and
+    Somerset's reference."""
     case = api.open_case()
     transfer_id = api.propose(case["case_id"], to="801")
-    return {"case": case["case_id"], "transfer": transfer_id, "nhs": case["child"]["nhs_number"]}
+    return {
+        "case": case["case_id"],
+        "transfer": transfer_id,
+        "nhs": case["child"]["nhs_number"],
+        "ref": case["local_references"][0]["reference"],
+    }
 
 
 def _send(api: Api, caller: Caller, method: str, path: str, ids: dict[str, str]) -> httpx.Response:

@@ -1,14 +1,18 @@
-"""GET /v1/authorities: the registry of English children's services authorities."""
+"""GET /v1/authorities: the registry of English children's services authorities, and
+each authority's caseload."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from service.domain.reference import authorities
+from service.projections.queries import DEFAULT_LIMIT
 
-from ..deps import CurrentActor
+from ..deps import App, CurrentActor, Lists
+from ..list_schemas import Caseload, Cursor, Limit, list_responses, mark_position
 from ..problems import problem_responses
-from ..schemas import AuthorityEntry, AuthorityList
+from ..schemas import AuthorityEntry, AuthorityList, AuthorityRef, CaseView, utc
+from .cases import Instant
 
 router = APIRouter(prefix="/v1/authorities", tags=["authorities"])
 
@@ -27,4 +31,32 @@ def list_authorities(_: CurrentActor) -> AuthorityList:
             )
             for a in authorities().values()
         ]
+    )
+
+
+@router.get("/{code}/caseload", response_model=Caseload, responses=list_responses(403))
+def caseload(
+    code: str,
+    actor: CurrentActor,
+    app: App,
+    lists: Lists,
+    response: Response,
+    at: Instant = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Caseload:
+    """The cases the authority is (or will be) responsible for at ``at``, in the order
+    it became responsible.
+
+    ``at`` may be in the future: a case handed over on an agreed date leaves one
+    caseload and joins the other from its effective instant.
+    """
+    page = lists.caseload(actor, authority=code, status="open", at=at, cursor=cursor, limit=limit)
+    mark_position(response, page)
+    now = app.clock()
+    return Caseload(
+        authority=AuthorityRef.of(code),
+        at=utc(at or now),
+        items=[CaseView.of(case, now) for case in page.items],
+        next=page.next_cursor,
     )

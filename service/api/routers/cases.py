@@ -6,10 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from service.domain.actors import AUTHORITY, Actor
 from service.domain.errors import InvalidInput
+from service.domain.text import REFERENCE_MAX
+from service.projections.queries import DEFAULT_LIMIT
 
 from ..answers import case_answer
-from ..deps import App, CaseId, Change, CurrentActor
+from ..deps import App, CaseId, Change, CurrentActor, Lists
+from ..list_schemas import LIMIT_BOUNDS, Cursor, list_responses, mark_position
 from ..problems import problem_responses
 from ..schemas import (
     AssessmentRecord,
@@ -44,17 +48,95 @@ def open_case(body: CaseOpening, change: Change, app: App, response: Response) -
     return case_answer(outcome, response, location=f"/v1/cases/{outcome.case.id}")
 
 
-@router.get("", response_model=CaseList, responses=problem_responses())
+@router.get("", response_model=CaseList, responses=list_responses(403))
 def find_cases(
     actor: CurrentActor,
     app: App,
-    nhs_number: Annotated[str | None, Query(max_length=12)] = None,
+    lists: Lists,
+    response: Response,
+    nhs_number: Annotated[
+        str | None, Query(max_length=12, description="Look a child up: the child's cases")
+    ] = None,
+    local_reference: Annotated[
+        str | None,
+        Query(max_length=REFERENCE_MAX, description="Find cases by your own case reference"),
+    ] = None,
+    responsible_authority: Annotated[
+        str | None, Query(max_length=8, description="A caseload: this authority's cases")
+    ] = None,
+    status: Annotated[
+        str | None, Query(max_length=16, description="A caseload's cases: open (default), closed")
+    ] = None,
+    cursor: Cursor = None,
+    limit: Annotated[
+        int | None,
+        Query(
+            description=f"Items per page; default {DEFAULT_LIMIT}", json_schema_extra=LIMIT_BOUNDS
+        ),
+    ] = None,
 ) -> CaseList:
-    """Look a child up by NHS number: the child's cases you may see, newest first."""
-    if nhs_number is None:
-        raise InvalidInput("Give nhs_number to look a child up.", code="query-required")
-    cases, now = app.cases_for_child(actor, nhs_number)
-    return CaseList(items=[CaseView.of(case, now) for case in cases], next=None)
+    """Find cases one way at a time: by NHS number, by local reference, or a caseload.
+
+    With no query an authority gets its own open caseload. An NHS number lookup answers
+    every case of the child you may see, newest first, on one page (no cursor or limit)
+    and without X-Log-Position, as it reads the record itself; the others page through
+    the read models.
+    """
+    _one_lookup(actor, nhs_number, local_reference, responsible_authority, status)
+    if nhs_number is not None:
+        if cursor is not None or limit is not None:
+            raise InvalidInput(
+                "An NHS number lookup answers on one page: send no cursor or limit.",
+                code="conflicting-query",
+            )
+        cases, now = app.cases_for_child(actor, nhs_number)
+        return CaseList(items=[CaseView.of(case, now) for case in cases], next=None)
+    page_size = limit if limit is not None else DEFAULT_LIMIT
+    if local_reference is not None:
+        page = lists.cases_by_local_reference(
+            actor, local_reference, cursor=cursor, limit=page_size
+        )
+    else:
+        page = lists.caseload(
+            actor,
+            authority=responsible_authority,
+            status=status if status is not None else "open",
+            cursor=cursor,
+            limit=page_size,
+        )
+    mark_position(response, page)
+    now = app.clock()
+    return CaseList(items=[CaseView.of(case, now) for case in page.items], next=page.next_cursor)
+
+
+def _one_lookup(
+    actor: Actor,
+    nhs_number: str | None,
+    local_reference: str | None,
+    responsible_authority: str | None,
+    status: str | None,
+) -> None:
+    """Refuse a query asking for several lookups, or for none unless an authority asks."""
+    asked = [
+        name
+        for name, given in (
+            ("nhs_number", nhs_number is not None),
+            ("local_reference", local_reference is not None),
+            ("caseload", responsible_authority is not None or status is not None),
+        )
+        if given
+    ]
+    if len(asked) > 1:
+        raise InvalidInput(
+            "Look cases up one way at a time: nhs_number, local_reference, or "
+            "responsible_authority and status.",
+            code="conflicting-query",
+        )
+    if not asked and actor.role != AUTHORITY:
+        raise InvalidInput(
+            "Give nhs_number to look a child up, or responsible_authority for a caseload.",
+            code="query-required",
+        )
 
 
 @router.get("/{case_id}", response_model=CaseView, responses=problem_responses(404))

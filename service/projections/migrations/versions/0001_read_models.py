@@ -39,10 +39,14 @@ def upgrade() -> None:
         sa.Column("until", UTCDateTime, nullable=False),
         sa.Column("ended_by", sa.String(16)),
     )
+    op.create_index("ix_rm_periods_authority_until", "rm_periods", ["authority", "until", "since"])
     op.create_index(
-        "ix_rm_periods_authority_until", "rm_periods", ["authority", "until", "since"]
+        "ix_rm_periods_closed",
+        "rm_periods",
+        ["authority", "until"],
+        sqlite_where=sa.text("ended_by = 'closure'"),
+        postgresql_where=sa.text("ended_by = 'closure'"),
     )
-    op.create_index("ix_rm_periods_closed", "rm_periods", ["authority", "ended_by", "until"])
     op.create_table(
         "rm_transfers",
         sa.Column("transfer_id", sa.Uuid, primary_key=True),
@@ -72,9 +76,7 @@ def upgrade() -> None:
         sa.Column("case_version", sa.Integer, nullable=False),
         sa.Column("digest", sa.LargeBinary(32), nullable=False),
     )
-    op.create_index(
-        "ix_rm_local_references_digest", "rm_local_references", ["digest", "authority"]
-    )
+    op.create_index("ix_rm_local_references_digest", "rm_local_references", ["digest", "authority"])
     op.create_table(
         "rm_work_items",
         sa.Column("item_id", sa.String(200), primary_key=True),
@@ -89,9 +91,7 @@ def upgrade() -> None:
         sa.Column("deadline", sa.Date),
     )
     op.create_index("ix_rm_work_items_case", "rm_work_items", ["case_id"])
-    op.create_index(
-        "ix_rm_work_items_authority", "rm_work_items", ["authority", "visible_from"]
-    )
+    op.create_index("ix_rm_work_items_authority", "rm_work_items", ["authority", "visible_from"])
     positions = op.create_table(
         "rm_positions",
         sa.Column("name", sa.String(64), primary_key=True),

@@ -1,0 +1,52 @@
+"""GET /v1/worklist: what an authority must do next across its cases, and by when."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from service.domain.calendar import london_date
+from service.domain.errors import InvalidInput
+from service.projections.queries import DEFAULT_LIMIT
+
+from ..deps import App, CurrentActor, Lists
+from ..list_schemas import Cursor, Limit, WorkItemView, Worklist, list_responses, mark_position
+from ..schemas import AuthorityRef
+
+router = APIRouter(prefix="/v1/worklist", tags=["worklist"])
+
+
+@router.get("", response_model=Worklist, responses=list_responses(403))
+def worklist(
+    actor: CurrentActor,
+    app: App,
+    lists: Lists,
+    response: Response,
+    authority: Annotated[
+        str | None,
+        Query(max_length=8, description="Whose worklist; default your own (auditors name one)"),
+    ] = None,
+    overdue: Annotated[bool, Query(description="Only the items past their due date")] = False,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Worklist:
+    """The steps an authority owes on transfers and hand-overs, soonest due first.
+
+    Due dates count working days on the England and Wales calendar; an item is overdue
+    from the day after its due date (London). A step known in advance (a hand-over on an
+    agreed date) appears only from the day it can be acted on.
+    """
+    page = lists.worklist(
+        actor, authority=authority, overdue_only=overdue, cursor=cursor, limit=limit
+    )
+    mark_position(response, page)
+    whose = authority if authority is not None else actor.authority
+    if whose is None:  # the read models refuse this first; never answer a nameless list
+        raise InvalidInput("Name the authority whose worklist to show.", code="authority-required")
+    return Worklist(
+        authority=AuthorityRef.of(whose),
+        today=london_date(app.clock()),
+        items=[WorkItemView.of(entry) for entry in page.items],
+        next=page.next_cursor,
+    )
