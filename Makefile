@@ -1,6 +1,7 @@
 # The case transfer service. `make help` lists the targets.
-# Each target sets up its own virtual environment from pyproject.toml, so a fresh
-# clone needs only Python 3.11+ and make.
+# Each target sets up its own virtual environment from pyproject.toml and the MASH
+# pages' front-end packages from package-lock.json (npm ci), so a fresh clone needs only
+# Python 3.11+, Node.js 20+ with npm, and make.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -14,13 +15,14 @@ PYTEST_WORKERS ?= 2
 help: ## Show this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test]"
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
-run: $(STAMP) ## Start the service on SQLite under ./var (development tokens printed on first run)
+run: $(STAMP) ## Start the service on SQLite under ./var (development tokens printed on first run; MASH pages at /mash/)
 	$(BIN)/case-transfer serve $(ARGS)
 
 test: $(STAMP) lint typecheck ## Run the whole test suite (lint, types, SQLite; PostgreSQL too if CASE_TRANSFER_TEST_POSTGRES_URL is set)
@@ -36,5 +38,5 @@ typecheck: $(STAMP) ## mypy --strict on the package
 openapi: $(STAMP) ## Regenerate the committed openapi/openapi.json
 	$(BIN)/case-transfer openapi
 
-clean: ## Remove the virtual environment and local data
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+clean: ## Remove the virtual environment, front-end packages and local data
+	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache .hypothesis

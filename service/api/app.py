@@ -21,6 +21,7 @@ from service.projections.queries import ReadModels
 from service.projections.runner import BackgroundProjection, Projector
 from service.settings import Settings
 from service.store import eventsourcing_env
+from service.web import mount_mash
 
 from .docs import mount_docs
 from .limits import BodySizeLimit
@@ -98,6 +99,7 @@ def create_app(
     ):
         app.include_router(router)
     mount_docs(app)
+    mount_mash(app, settings)  # the MASH pages under /mash/ (not in the OpenAPI document)
     _document_problems(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestLogging)  # added last: outermost, so a 413 carries the id too
