@@ -81,9 +81,8 @@ def _begin_immediately_when_asked(engine: Engine) -> None:
 @contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
     """A transaction that will write: on SQLite it holds the write lock from its start."""
-    with engine.connect().execution_options(immediate=True) as connection:
-        with connection.begin():
-            yield connection
+    with engine.connect().execution_options(immediate=True) as connection, connection.begin():
+        yield connection
 
 
 def _alembic_config(connection: Connection) -> Config:

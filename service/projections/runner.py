@@ -81,7 +81,7 @@ class Projector:
 
     def position(self) -> int:
         """The log position the tables reflect (committed)."""
-        with _read_model_errors(), self.engine.connect() as connection:
+        with read_model_errors(), self.engine.connect() as connection:
             value = connection.scalar(
                 select(positions.c.position).where(positions.c.name == self.name)
             )
@@ -137,33 +137,61 @@ class Projector:
             if deadline is not None and time.monotonic() > deadline:
                 return Progress(progress.position, progress.head, events)
 
+    def catch_up_on(self, connection: Connection, target: int | None = None) -> Progress:
+        """Apply events up to ``target`` (default: the head now) in the caller's transaction.
+
+        The caller has begun a writing transaction (``database.writing``) and commits it:
+        ``replay`` brings a rebuild to the head in the same transaction that holds the
+        live position lock and swaps the rows in, and on SQLite no other connection can
+        write while that transaction holds the file's lock. The goal is fixed at the
+        start, so a busy log cannot keep the caller's lock held for ever.
+        """
+        with self._lock:
+            try:
+                goal = target if target is not None else self.head()
+                events = 0
+                while True:
+                    progress = self._batch_on(connection, goal)
+                    events += progress.events
+                    if progress.position >= min(goal, progress.head):
+                        return Progress(progress.position, progress.head, events)
+            except BaseException:
+                self._cases.clear()  # the caller's transaction may yet roll back
+                raise
+
     def _batch(self) -> Progress:
         """One transaction: lock the position, apply up to BATCH events, move the position."""
         try:
-            with _read_model_errors(), writing(self.engine) as connection:
-                position, applied = self._locked_position(connection)
-                head = self.head()
-                if position >= head:
-                    return Progress(position, head, 0)
-                with store_errors():
-                    notifications = self.application.recorder.select_notifications(
-                        start=position,
-                        stop=head,
-                        limit=self.BATCH,
-                        topics=CASE_TOPICS,
-                        inclusive_of_start=False,
-                    )
-                reached = notifications[-1].id if len(notifications) == self.BATCH else head
-                self._apply(connection, notifications)
-                connection.execute(
-                    update(positions)
-                    .where(positions.c.name == self.name)
-                    .values(position=reached, events_applied=applied + len(notifications))
-                )
-                return Progress(reached, head, len(notifications))
+            with read_model_errors(), writing(self.engine) as connection:
+                return self._batch_on(connection, None)
         except BaseException:
             self._cases.clear()  # they may hold events that were rolled back
             raise
+
+    def _batch_on(self, connection: Connection, target: int | None) -> Progress:
+        """Up to BATCH events after the position, up to ``target`` (default: the head)."""
+        with read_model_errors():
+            position, applied = self._locked_position(connection)
+            head = self.head()
+            stop = head if target is None else min(target, head)
+            if position >= stop:
+                return Progress(position, head, 0)
+            with store_errors():
+                notifications = self.application.recorder.select_notifications(
+                    start=position,
+                    stop=stop,
+                    limit=self.BATCH,
+                    topics=CASE_TOPICS,
+                    inclusive_of_start=False,
+                )
+            reached = notifications[-1].id if len(notifications) == self.BATCH else stop
+            self._apply(connection, notifications)
+            connection.execute(
+                update(positions)
+                .where(positions.c.name == self.name)
+                .values(position=reached, events_applied=applied + len(notifications))
+            )
+            return Progress(reached, head, len(notifications))
 
     def _locked_position(self, connection: Connection) -> tuple[int, int]:
         statement = select(positions.c.position, positions.c.events_applied).where(
@@ -219,8 +247,11 @@ class Projector:
 
 
 @contextmanager
-def _read_model_errors() -> Iterator[None]:
-    """The read models' database unreachable or locked too long: 503, like the store."""
+def read_model_errors() -> Iterator[None]:
+    """The read models' database unreachable or locked too long: 503, like the store.
+
+    Public for ``replay``, whose transactions are its own, not the projector's.
+    """
     try:
         yield
     except OperationalError as error:

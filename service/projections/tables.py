@@ -177,3 +177,39 @@ web_sessions = Table(
 Only the SHA-256 digest of a session id is kept, so a copy of this table (a backup,
 a replica) cannot be replayed as a cookie; a session ends server-side by ``ended_at``.
 """
+
+LEDGER = "ledger"
+ledger = Table(
+    "ledger",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("originator_id", Uuid, nullable=False),
+    Column("originator_version", Integer, nullable=False),
+    Column("topic", Text, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("event_sha256", LargeBinary(32), nullable=False),
+    Column("chain_sha256", LargeBinary(32), nullable=False),
+)
+"""The tamper-evident chain over every event in log order (``service.audit``).
+
+Fed like a read model (its position is the ``ledger`` row of ``rm_positions``) but
+never rebuilt by ``case-transfer replay``: rebuilding it from an altered store would
+erase the evidence it exists to keep. Only ``case-transfer verify`` recomputes it, to
+compare.
+"""
+
+access_log = Table(
+    "access_log",
+    metadata,
+    Column("entry_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("principal", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("authority", String(8)),
+    Column("case_id", Uuid, nullable=False),
+    Column("route", String(200), nullable=False),
+    Index("ix_access_log_case", "case_id", "entry_id"),
+    Index("ix_access_log_principal", "principal", "entry_id"),
+)
+"""Who outside a case's authorities read it (``service.audit``): primary data, append-only
+(triggers refuse UPDATE and DELETE), never derived and never rebuilt."""

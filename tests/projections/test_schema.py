@@ -16,7 +16,7 @@ from service.projections.database import (
     read_model_engine,
     schema_revisions,
 )
-from service.projections.tables import READ_MODELS, metadata, positions
+from service.projections.tables import LEDGER, READ_MODELS, metadata, positions
 from service.settings import Settings
 from service.store import eventsourcing_env
 
@@ -32,13 +32,13 @@ class TestMigrations:
         finally:
             engine.dispose()
 
-    def test_start_the_log_position_at_zero(self, database_url: str) -> None:
+    def test_start_each_log_position_at_zero(self, database_url: str) -> None:
         engine = read_model_engine(Settings(database_url=database_url))
         try:
             migrate(engine)
             with engine.connect() as connection:
-                row = connection.execute(positions.select()).one()
-            assert (row.name, row.position, row.events_applied) == (READ_MODELS, 0, 0)
+                rows = connection.execute(positions.select().order_by(positions.c.name)).all()
+            assert [tuple(row) for row in rows] == [(LEDGER, 0, 0), (READ_MODELS, 0, 0)]
         finally:
             engine.dispose()
 
@@ -50,7 +50,7 @@ class TestMigrations:
             current, head = schema_revisions(engine)
             assert current == head is not None
             with engine.connect() as connection:
-                assert connection.scalar(text("SELECT COUNT(*) FROM rm_positions")) == 1
+                assert connection.scalar(text("SELECT COUNT(*) FROM rm_positions")) == 2
         finally:
             engine.dispose()
 
