@@ -19,6 +19,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from service.settings import Settings
@@ -79,10 +80,37 @@ def _begin_immediately_when_asked(engine: Engine) -> None:
 
 
 @contextmanager
-def writing(engine: Engine) -> Iterator[Connection]:
-    """A transaction that will write: on SQLite it holds the write lock from its start."""
-    with engine.connect().execution_options(immediate=True) as connection, connection.begin():
-        yield connection
+def writing(engine: Engine, *, lock_wait: float | None = None) -> Iterator[Connection]:
+    """A transaction that will write: on SQLite it holds the write lock from its start.
+
+    ``lock_wait`` (seconds) caps how long its locks may be waited for, instead of the
+    store timeout: a request that must answer within a deadline cannot wait longer.
+    Exceeding it raises the driver's lock error (``is_lock_timeout`` tells it apart).
+    """
+    with engine.connect().execution_options(immediate=True) as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        driver: Any = connection.connection.driver_connection
+        usual = None
+        if lock_wait is not None and sqlite:
+            # Before BEGIN IMMEDIATE, which is where SQLite waits for the lock.
+            usual = driver.execute("PRAGMA busy_timeout").fetchone()[0]
+            driver.execute(f"PRAGMA busy_timeout = {max(1, int(lock_wait * 1000))}")
+        try:
+            with connection.begin():
+                if lock_wait is not None and not sqlite:
+                    milliseconds = max(1, int(lock_wait * 1000))
+                    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {milliseconds}")
+                yield connection
+        finally:
+            if usual is not None:
+                driver.execute(f"PRAGMA busy_timeout = {int(usual)}")
+
+
+def is_lock_timeout(error: OperationalError) -> bool:
+    """Whether the database gave up waiting for a lock (not that it is unreachable)."""
+    if getattr(error.orig, "sqlstate", None) == "55P03":  # PostgreSQL lock_not_available
+        return True
+    return "database is locked" in str(error.orig)
 
 
 def _alembic_config(connection: Connection) -> Config:

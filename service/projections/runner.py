@@ -32,7 +32,7 @@ from sqlalchemy.exc import OperationalError
 from service.application import CaseTransferApplication, StoreUnavailableError, store_errors
 from service.domain.case import Case
 
-from .database import writing
+from .database import is_lock_timeout, writing
 from .rows import CaseRows, rows_of
 from .tables import LIVE, READ_MODELS, ReadModelTables, positions
 
@@ -130,7 +130,7 @@ class Projector:
         goal = target if target is not None else self.head()
         events = 0
         while True:
-            progress = self._batch()
+            progress = self._batch(deadline)
             events += progress.events
             if progress.position >= goal or progress.position >= progress.head:
                 return Progress(progress.position, progress.head, events)
@@ -151,7 +151,8 @@ class Projector:
                 goal = target if target is not None else self.head()
                 events = 0
                 while True:
-                    progress = self._batch_on(connection, goal)
+                    with read_model_errors():
+                        progress = self._batch_on(connection, goal)
                     events += progress.events
                     if progress.position >= min(goal, progress.head):
                         return Progress(progress.position, progress.head, events)
@@ -159,39 +160,54 @@ class Projector:
                 self._cases.clear()  # the caller's transaction may yet roll back
                 raise
 
-    def _batch(self) -> Progress:
-        """One transaction: lock the position, apply up to BATCH events, move the position."""
+    def _batch(self, deadline: float | None = None) -> Progress:
+        """One transaction: lock the position, apply up to BATCH events, move the position.
+
+        With a ``deadline``, the lock is waited for only until then: another process
+        holding it past the deadline is ReadModelsBehindError, not a store outage.
+        """
+        lock_wait = None if deadline is None else max(0.001, deadline - time.monotonic())
         try:
-            with read_model_errors(), writing(self.engine) as connection:
-                return self._batch_on(connection, None)
+            try:
+                with writing(self.engine, lock_wait=lock_wait) as connection:
+                    return self._batch_on(connection, None)
+            except OperationalError as error:
+                if lock_wait is not None and is_lock_timeout(error):
+                    raise ReadModelsBehindError(
+                        "another process is updating the read models"
+                    ) from error
+                raise StoreUnavailableError(str(error.orig)) from error
         except BaseException:
             self._cases.clear()  # they may hold events that were rolled back
             raise
 
     def _batch_on(self, connection: Connection, target: int | None) -> Progress:
-        """Up to BATCH events after the position, up to ``target`` (default: the head)."""
-        with read_model_errors():
-            position, applied = self._locked_position(connection)
-            head = self.head()
-            stop = head if target is None else min(target, head)
-            if position >= stop:
-                return Progress(position, head, 0)
-            with store_errors():
-                notifications = self.application.recorder.select_notifications(
-                    start=position,
-                    stop=stop,
-                    limit=self.BATCH,
-                    topics=CASE_TOPICS,
-                    inclusive_of_start=False,
-                )
-            reached = notifications[-1].id if len(notifications) == self.BATCH else stop
-            self._apply(connection, notifications)
-            connection.execute(
-                update(positions)
-                .where(positions.c.name == self.name)
-                .values(position=reached, events_applied=applied + len(notifications))
+        """Up to BATCH events after the position, up to ``target`` (default: the head).
+
+        Database errors propagate as they are: the caller decides whether a lock
+        timeout means "behind" (a request's deadline) or "unavailable".
+        """
+        position, applied = self._locked_position(connection)
+        head = self.head()
+        stop = head if target is None else min(target, head)
+        if position >= stop:
+            return Progress(position, head, 0)
+        with store_errors():
+            notifications = self.application.recorder.select_notifications(
+                start=position,
+                stop=stop,
+                limit=self.BATCH,
+                topics=CASE_TOPICS,
+                inclusive_of_start=False,
             )
-            return Progress(reached, head, len(notifications))
+        reached = notifications[-1].id if len(notifications) == self.BATCH else stop
+        self._apply(connection, notifications)
+        connection.execute(
+            update(positions)
+            .where(positions.c.name == self.name)
+            .values(position=reached, events_applied=applied + len(notifications))
+        )
+        return Progress(reached, head, len(notifications))
 
     def _locked_position(self, connection: Connection) -> tuple[int, int]:
         statement = select(positions.c.position, positions.c.events_applied).where(

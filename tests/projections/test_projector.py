@@ -211,15 +211,6 @@ class TestWaitFor:
         assert reached == read_store.projector.head() >= outcome.position
         assert_matches_the_log(read_store)
 
-    @pytest.mark.xfail(
-        strict=True,
-        raises=StoreUnavailableError,
-        reason="BUG service/projections/runner.py Projector.wait_for: the deadline bounds only "
-        "the in-process lock and the gaps between batches; _batch then waits for the position "
-        "row (FOR UPDATE) or SQLite's write lock for the whole store timeout "
-        "(store_timeout_seconds) and raises StoreUnavailableError instead of "
-        "ReadModelsBehindError within the timeout",
-    )
     def test_gives_up_within_its_timeout_while_another_process_holds_the_position(
         self, read_store: ReadStore
     ) -> None:
