@@ -1,0 +1,79 @@
+"""The ``case-transfer`` command: serve the API, migrate and replay the read models,
+manage principals, make a key, write OpenAPI.
+
+Each module here registers its own sub-commands. Operator mistakes (an unknown role,
+an unreadable principals file, a bad database URL, a malformed encryption key,
+production without its settings, read models at an old schema) end with one line on
+stderr and exit status 2, never a traceback. ``replay --check`` exits 1 when the read
+models differ from the log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from eventsourcing.persistence import ProgrammingError
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
+
+from ..application import StoreUnavailableError
+from ..keys import EncryptionKeyError
+from ..principals import PrincipalsError
+from ..projections.database import ReadModelSchemaError
+from ..settings import SettingsError
+from ..store import StoreConfigurationError
+from . import admin, read_models, serving
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.run(args)
+    except (
+        PrincipalsError,
+        StoreConfigurationError,
+        SettingsError,
+        EncryptionKeyError,
+        ReadModelSchemaError,
+        OSError,
+    ) as error:
+        print(f"case-transfer: {error}", file=sys.stderr)
+        return 2
+    except ValidationError as error:
+        print(f"case-transfer: {_first_setting_error(error)}", file=sys.stderr)
+        return 2
+    except StoreUnavailableError as error:
+        print(
+            f"case-transfer: the database cannot be reached: {_first_line(error)}", file=sys.stderr
+        )
+        return 2
+    except DBAPIError as error:  # e.g. a role without the grants a migration needs
+        print(f"case-transfer: the database refused: {_first_line(error.orig)}", file=sys.stderr)
+        return 2
+    except ProgrammingError as error:  # e.g. no event tables, and not allowed to create them
+        print(f"case-transfer: the database refused: {_first_line(error)}", file=sys.stderr)
+        return 2
+    return result
+
+
+def _first_line(error: BaseException | None) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _first_setting_error(error: ValidationError) -> str:
+    """One line naming the variable; the value is never repeated (it may be a secret)."""
+    first = error.errors(include_url=False, include_input=False)[0]
+    name = "CASE_TRANSFER_" + "_".join(str(part) for part in first["loc"]).upper()
+    return f"{name}: {first['msg']}"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="case-transfer", description="The case transfer service.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    for module in (serving, admin, read_models):
+        module.register(commands)
+    return parser

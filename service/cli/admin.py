@@ -1,0 +1,61 @@
+"""``case-transfer principals add``, ``keygen`` and ``openapi``: setting the service up."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from ..keys import new_encryption_key
+from ..principals import ROLES, add_principal
+from ..settings import Settings, SettingsError
+
+OPENAPI_FILE = Path("openapi/openapi.json")
+
+
+def register(commands: Any) -> None:
+    principals = commands.add_parser("principals", help="manage who may call the API")
+    principal_commands = principals.add_subparsers(required=True, metavar="ACTION")
+    add = principal_commands.add_parser("add", help="add a principal and print its token once")
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", required=True, help=" | ".join(ROLES))
+    add.add_argument("--authority", help="DfE code, e.g. 933 (authority and mash roles)")
+    add.add_argument("--file", type=Path, help="default: CASE_TRANSFER_PRINCIPALS_FILE")
+    add.set_defaults(run=_add_principal)
+
+    keygen = commands.add_parser(
+        "keygen", help="print a new key for CASE_TRANSFER_ENCRYPTION_KEY (256-bit AES)"
+    )
+    keygen.set_defaults(run=_keygen)
+
+    openapi = commands.add_parser("openapi", help="write the OpenAPI document")
+    openapi.add_argument("--output", type=Path, default=OPENAPI_FILE)
+    openapi.set_defaults(run=_write_openapi)
+
+
+def _add_principal(args: argparse.Namespace) -> int:
+    settings = Settings()
+    if args.file is None and settings.env == "production" and settings.principals_file is None:
+        raise SettingsError(
+            "CASE_TRANSFER_ENV=production: name the file with --file or "
+            "CASE_TRANSFER_PRINCIPALS_FILE (the development file is never made in production)"
+        )
+    path = args.file or settings.principals_path
+    token = add_principal(path, name=args.name, role=args.role, authority=args.authority)
+    print(f"Added {args.name!r} ({args.role}) to {path}. Its token, shown only now:")
+    print(token)
+    return 0
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    print(new_encryption_key())
+    return 0
+
+
+def _write_openapi(args: argparse.Namespace) -> int:
+    from ..api.openapi import openapi_document
+
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(openapi_document())
+    print(f"Wrote {args.output}")
+    return 0

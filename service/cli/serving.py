@@ -1,0 +1,98 @@
+"""``case-transfer serve``: check everything an operator could have got wrong, then serve."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from ..application import CaseTransferApplication
+from ..principals import create_development_principals, load_principals
+from ..projections.database import prepare_schema, read_model_engine
+from ..projections.runner import read_model_errors
+from ..settings import Settings
+from ..store import eventsourcing_env
+
+
+def register(commands: Any) -> None:
+    serve = commands.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(run=_serve)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from ..api.observability import logging_config
+
+    settings = Settings()
+    settings.check()  # production without its settings, or a malformed key, stops here
+    eventsourcing_env(settings)  # a bad URL stops here, with one line
+    if settings.uses_development_principals:
+        _announce_development_principals(settings.principals_path)
+    load_principals(settings.principals_path)  # an unreadable file stops here, with one line
+    _check_store(settings)
+    _prepare_read_models(settings)  # a stale schema stops here, with one line
+    print(f"Serving on http://{args.host}:{args.port} (API docs at /docs)", flush=True)
+    signal.signal(signal.SIGTERM, _stopped_gracefully)
+    uvicorn.run(
+        "service.api.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=logging_config("INFO"),
+        log_level="info",
+        access_log=False,  # RequestLogging logs each request, without its query string
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+    )
+    return 0
+
+
+def _stopped_gracefully(signum: int, frame: FrameType | None) -> None:
+    """Exit 0 on a SIGTERM that uvicorn re-raises once it has shut down gracefully.
+
+    uvicorn handles SIGTERM itself while serving (requests in flight get
+    ``shutdown_grace_seconds`` to finish), then raises it again after restoring this
+    handler: the shutdown was clean by then, so the process ends with status 0.
+    """
+    raise SystemExit(0)
+
+
+def _check_store(settings: Settings) -> None:
+    """Open the store once before serving, so an unreachable database is one line, not a trace."""
+    application = CaseTransferApplication(eventsourcing_env(settings), index_key=settings.index_key)
+    try:
+        application.check_store()
+        application.check_key()
+    finally:
+        application.close()
+
+
+def _prepare_read_models(settings: Settings) -> None:
+    """Upgrade the read models' schema (development) or refuse a stale one, before serving."""
+    engine = read_model_engine(settings)
+    try:
+        with read_model_errors():
+            prepare_schema(engine, eventsourcing_env(settings), upgrade=settings.create_tables)
+    finally:
+        engine.dispose()
+
+
+def _announce_development_principals(path: Path) -> None:
+    tokens = create_development_principals(path)
+    if not tokens:
+        print(
+            f"Using development principals in {path} (tokens were printed when it was "
+            "made; delete the file to make new ones).",
+            flush=True,
+        )
+        return
+    print(f"DEVELOPMENT ONLY: made {path}. These tokens are shown once:", flush=True)
+    for name, token in tokens.items():
+        print(f"  {name:<22} {token}", flush=True)
+    print("Set CASE_TRANSFER_PRINCIPALS_FILE to a real file in any shared environment.")
