@@ -22,6 +22,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
@@ -56,6 +57,18 @@ class Progress:
     position: int
     head: int
     events: int
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Events read after ``position`` up to ``reached``, and the rows they lead to."""
+
+    position: int
+    head: int
+    reached: int
+    events: int
+    case_ids: list[UUID]
+    rows: CaseRows
 
 
 class Projector:
@@ -161,16 +174,30 @@ class Projector:
                 raise
 
     def _batch(self, deadline: float | None = None) -> Progress:
-        """One transaction: lock the position, apply up to BATCH events, move the position.
+        """Apply up to BATCH events after the position and move the position on.
+
+        The events are read and the rows derived *before* the transaction that writes
+        them: on SQLite that transaction holds the file's write lock, and reading the
+        log needs a connection from the event store's pool, which this process's
+        writers may all hold while they wait for that very lock. The position is then
+        checked under the lock; if another process moved it meanwhile, nothing is
+        written and the next batch starts from the new position.
 
         With a ``deadline``, the lock is waited for only until then: another process
         holding it past the deadline is ReadModelsBehindError, not a store outage.
         """
-        lock_wait = None if deadline is None else max(0.001, deadline - time.monotonic())
         try:
+            with read_model_errors():
+                position = self.position()
+            batch = self._prepare(position, None)
+            lock_wait = None if deadline is None else max(0.001, deadline - time.monotonic())
             try:
                 with writing(self.engine, lock_wait=lock_wait) as connection:
-                    return self._batch_on(connection, None)
+                    locked, applied = self._locked_position(connection)
+                    if locked != position:
+                        self._cases.clear()  # derived from a position that has moved
+                        return Progress(locked, batch.head, 0)
+                    return self._write(connection, batch, applied)
             except OperationalError as error:
                 if lock_wait is not None and is_lock_timeout(error):
                     raise ReadModelsBehindError(
@@ -182,16 +209,20 @@ class Projector:
             raise
 
     def _batch_on(self, connection: Connection, target: int | None) -> Progress:
-        """Up to BATCH events after the position, up to ``target`` (default: the head).
+        """Up to BATCH events after the position, up to ``target`` (default: the head),
+        in the caller's transaction, which already holds the lock (``catch_up_on``).
 
-        Database errors propagate as they are: the caller decides whether a lock
-        timeout means "behind" (a request's deadline) or "unavailable".
+        Database errors propagate as they are: the caller decides what they mean.
         """
         position, applied = self._locked_position(connection)
+        return self._write(connection, self._prepare(position, target), applied)
+
+    def _prepare(self, position: int, target: int | None) -> Batch:
+        """Read the events after ``position`` and derive the rows of the cases they touch."""
         head = self.head()
         stop = head if target is None else min(target, head)
         if position >= stop:
-            return Progress(position, head, 0)
+            return Batch(position, head, position, 0, [], CaseRows())
         with store_errors():
             notifications = self.application.recorder.select_notifications(
                 start=position,
@@ -200,14 +231,29 @@ class Projector:
                 topics=CASE_TOPICS,
                 inclusive_of_start=False,
             )
-        reached = notifications[-1].id if len(notifications) == self.BATCH else stop
-        self._apply(connection, notifications)
+            reached = notifications[-1].id if len(notifications) == self.BATCH else stop
+            ids, rows = self._derive(notifications)
+        return Batch(position, head, reached, len(notifications), ids, rows)
+
+    def _write(self, connection: Connection, batch: Batch, applied: int) -> Progress:
+        """Rewrite the touched cases' rows and move the position, in ``connection``."""
+        if batch.reached <= batch.position:
+            return Progress(batch.position, batch.head, 0)
+        self._write_rows(connection, batch)
         connection.execute(
             update(positions)
             .where(positions.c.name == self.name)
-            .values(position=reached, events_applied=applied + len(notifications))
+            .values(position=batch.reached, events_applied=applied + batch.events)
         )
-        return Progress(reached, head, len(notifications))
+        return Progress(batch.reached, batch.head, batch.events)
+
+    def _write_rows(self, connection: Connection, batch: Batch) -> None:
+        """Replace every row of each touched case (before the position moves)."""
+        for table, table_rows in zip(self.tables.all(), batch.rows.by_table(), strict=True):
+            if batch.case_ids:
+                connection.execute(delete(table).where(table.c.case_id.in_(batch.case_ids)))
+            if table_rows:
+                connection.execute(table.insert(), table_rows)
 
     def _locked_position(self, connection: Connection) -> tuple[int, int]:
         statement = select(positions.c.position, positions.c.events_applied).where(
@@ -218,8 +264,8 @@ class Projector:
         row = connection.execute(statement).one()
         return int(row.position), int(row.events_applied)
 
-    def _apply(self, connection: Connection, notifications: Sequence[Notification]) -> None:
-        """Rewrite every row of each case the notifications touch."""
+    def _derive(self, notifications: Sequence[Notification]) -> tuple[list[UUID], CaseRows]:
+        """The ids of the cases the notifications touch, and all their rows afterwards."""
         touched: OrderedDict[UUID, Case | None] = OrderedDict()
         for notification in notifications:
             event = self.application.mapper.to_domain_event(notification)
@@ -228,8 +274,6 @@ class Projector:
             if case_id not in touched:
                 touched[case_id] = self._case_before(case_id, event.originator_version)
             touched[case_id] = event.mutate(touched[case_id])
-        if not touched:
-            return
         rows = CaseRows()
         for case in touched.values():
             assert case is not None
@@ -238,11 +282,7 @@ class Projector:
                 rows.by_table(), rows_of(case, self.application.index_key).by_table(), strict=True
             ):
                 mine.extend(theirs)
-        ids = list(touched)
-        for table, table_rows in zip(self.tables.all(), rows.by_table(), strict=True):
-            connection.execute(delete(table).where(table.c.case_id.in_(ids)))
-            if table_rows:
-                connection.execute(table.insert(), table_rows)
+        return list(touched), rows
 
     def _case_before(self, case_id: UUID, version: int) -> Case | None:
         """The case as it stood just before ``version``, from the cache or the store."""
@@ -274,19 +314,27 @@ def read_model_errors() -> Iterator[None]:
         raise StoreUnavailableError(str(error.orig)) from error
 
 
+class CatchesUp(Protocol):
+    """Anything fed from the log that a background thread can keep up to date: the read
+    models' ``Projector``, the ledger's ``LedgerProjector``."""
+
+    def catch_up(self, deadline: float | None = None) -> Progress: ...
+
+
 class BackgroundProjection:
-    """A thread that keeps the read models close to the log between requests.
+    """A thread that keeps the read models (or the ledger) close to the log between requests.
 
     Requests never depend on it (``wait_for`` catches up itself); it only spares them
     the work. A failure is logged with its traceback and retried with backoff, never
     skipped: a read model that silently stopped would show a stale caseload.
     """
 
-    def __init__(self, projector: Projector, interval: float) -> None:
+    def __init__(self, projector: CatchesUp, interval: float, *, name: str = "read-models") -> None:
         self.projector = projector
         self.interval = interval
+        self.name = name
         self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="read-models", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def start(self) -> None:
         self._thread.start()
@@ -302,6 +350,6 @@ class BackgroundProjection:
                 self.projector.catch_up(deadline=time.monotonic() + 5)
                 pause = self.interval
             except Exception:
-                logger.exception("the read models could not catch up; retrying")
+                logger.exception("the %s could not catch up; retrying", self.name.replace("-", " "))
                 pause = min(max(pause * 2, 1.0), 30.0)
             self._stopping.wait(pause)

@@ -40,7 +40,7 @@ from service.domain.case import Case
 from service.idempotency import RequestIdentity
 from service.projections.database import read_model_engine
 from service.projections.rows import Row, rows_of
-from service.projections.runner import CASE_TOPICS, Projector
+from service.projections.runner import CASE_TOPICS, Batch, Projector
 from service.projections.tables import LIVE, READ_MODELS, positions
 from service.settings import Settings
 from service.store import eventsourcing_env
@@ -376,11 +376,11 @@ class HoldingProjector(Projector):
     hold_at = 0
     applied = 0
 
-    def _apply(self, connection: Connection, notifications: Sequence[Notification]) -> None:
-        super()._apply(connection, notifications)
+    def _write_rows(self, connection: Connection, batch: Batch) -> None:
+        super()._write_rows(connection, batch)
         self.applied += 1
         if self.applied == self.hold_at:
-            _say(f"holding {len(notifications)}")
+            _say(f"holding {batch.events}")
             sys.stdin.read()  # never returns before the kill
 
 

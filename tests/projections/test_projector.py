@@ -13,14 +13,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from uuid import UUID
 
 import pytest
-from eventsourcing.persistence import Notification
 from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -33,6 +32,7 @@ from service.projections.rows import CaseRows, rows_of
 from service.projections.runner import (
     CASE_TOPICS,
     BackgroundProjection,
+    Batch,
     Progress,
     Projector,
     ReadModelsBehindError,
@@ -96,8 +96,8 @@ class FailingProjector(Projector):
         self.failed = threading.Event()
         self.cases_written: int | None = None
 
-    def _apply(self, connection: Connection, notifications: Sequence[Notification]) -> None:
-        super()._apply(connection, notifications)
+    def _write_rows(self, connection: Connection, batch: Batch) -> None:
+        super()._write_rows(connection, batch)
         if self.failing:
             count = select(func.count()).select_from(LIVE.cases)
             self.cases_written = connection.scalar(count)
@@ -283,7 +283,7 @@ class TestAFailedBatch:
             rows.periods.append(dict(rows.periods[0]))  # the same primary key twice
             return rows
 
-        monkeypatch.setattr(runner, "rows_of", duplicated_periods)  # what _apply calls
+        monkeypatch.setattr(runner, "rows_of", duplicated_periods)  # what _derive calls
         with pytest.raises(IntegrityError):
             read_store.projector.catch_up()
         assert actual_tables(read_store.engine) == tables
