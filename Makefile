@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint typecheck openapi clean
+.PHONY: help run test lint typecheck openapi bench clean
 
 help: ## Show this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,7 +18,7 @@ help: ## Show this list
 $(STAMP): pyproject.toml package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[test,bench]"
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
@@ -37,6 +37,9 @@ typecheck: $(STAMP) ## mypy --strict on the package
 
 openapi: $(STAMP) ## Regenerate the committed openapi/openapi.json
 	$(BIN)/case-transfer openapi
+
+bench: $(STAMP) ## Benchmark on SQLite and PostgreSQL against baselines; JSON and PNG in bench/results (ARGS="--duration 10 --concurrency 16 --stores sqlite,postgres --scale 1")
+	$(BIN)/python -m bench $(ARGS)
 
 clean: ## Remove the virtual environment, front-end packages and local data
 	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -9,6 +9,7 @@ with ``If-Match``, in which case it is refused as stale.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -28,6 +29,7 @@ from eventsourcing.persistence import (
 )
 
 from .append_only import protect_event_tables
+from .case_cache import CaseReadCache
 from .domain.actors import AUDITOR, AUTHORITY, Actor
 from .domain.case import Case
 from .domain.child_index import ChildIndex
@@ -36,7 +38,7 @@ from .domain.identifiers import check_nhs_number
 from .domain.responsibility import Period, Responsibility, responsibility_at
 from .idempotency import RememberedRequest, RequestIdentity
 from .keys import EncryptionKeyError
-from .store import startup_lock
+from .store import startup_lock, wait_for_sqlite_writer_as_long_as_for_its_lock
 
 T = TypeVar("T")
 Command = Callable[[Case, datetime], Any]
@@ -122,6 +124,8 @@ class CaseTransferApplication(Application[UUID]):
         with store_errors(), startup_lock(env):
             super().__init__(env=env)
             protect_event_tables(self)
+            wait_for_sqlite_writer_as_long_as_for_its_lock(self, env)
+        self.read_cache = CaseReadCache(self.events)
         self.clock = clock
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -329,11 +333,24 @@ class CaseTransferApplication(Application[UUID]):
                 "they were written with another key, or without one"
             ) from error
 
-    def case(self, actor: Actor, case_id: UUID) -> tuple[Case, datetime]:
-        """The case now, for a party, the MASH or an auditor."""
+    def case(
+        self, actor: Actor, case_id: UUID, *, as_known_at: datetime | None = None
+    ) -> tuple[Case, datetime]:
+        """The case now, for a party, the MASH or an auditor, and the instant it is seen at.
+
+        With ``as_known_at``: the case as the record stood then, seen at that instant
+        (a case not yet opened then is not found). Nothing after now can be known, so
+        a later ``as_known_at`` shows the case now.
+        """
         with store_errors():
-            case = self._visible_case(actor, case_id)
-            return case, max(self.clock(), case.modified_on)
+            case = self._read(actor, case_id, copy.deepcopy)
+            now = max(self.clock(), case.modified_on)
+            if as_known_at is None or as_known_at >= now:
+                return case, now
+            known = self._replayed(case_id, as_known_at)
+            if known is None:
+                raise NotFound("No such case.", code="case-not-found")
+            return known, as_known_at
 
     def cases_for_child(self, actor: Actor, nhs_number: str) -> tuple[list[Case], datetime]:
         """The child's cases visible to the caller, newest first, from the child index."""
@@ -510,20 +527,39 @@ class CaseTransferApplication(Application[UUID]):
             raise NotFound("No such case.", code="case-not-found")
         return case
 
+    def _read(self, actor: Actor, case_id: UUID, look: Callable[[Case], T]) -> T:
+        """``look`` at the case from the read cache, if the caller may know it exists."""
+
+        def visible(case: Case) -> T:
+            if not may_see(actor, case):
+                raise NotFound("No such case.", code="case-not-found")
+            return look(case)
+
+        try:
+            return self.read_cache.read(case_id, visible)
+        except AggregateNotFoundError:
+            raise NotFound("No such case.", code="case-not-found") from None
+
     def _periods_as_known_at(
         self, actor: Actor, case_id: UUID, as_known_at: datetime | None
     ) -> list[Period]:
         with store_errors():
-            case = self._visible_case(actor, case_id)
+            periods = self._read(actor, case_id, lambda case: [replace(p) for p in case.periods])
             if as_known_at is None:
-                return case.periods
-            known: Case | None = None
-            for event in self.events.get(case_id):
-                assert isinstance(event, Case.Event)
-                if event.timestamp > as_known_at:
-                    break
-                known = event.mutate(known)
+                return periods
+            known = self._replayed(case_id, as_known_at)
             return known.periods if known is not None else []
+
+    def _replayed(self, case_id: UUID, as_known_at: datetime) -> Case | None:
+        """The case from only the events recorded up to ``as_known_at``; None before it
+        was opened."""
+        known: Case | None = None
+        for event in self.events.get(case_id):
+            assert isinstance(event, Case.Event)
+            if event.timestamp > as_known_at:
+                break
+            known = event.mutate(known)
+        return known
 
     @staticmethod
     def _too_much_contention() -> RuleViolation:

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .audit.signing import decode_public_keys, decode_signing_key
 from .domain.worklist import Timescales
 from .keys import child_index_key, decode_encryption_key
 
@@ -57,13 +58,24 @@ class Settings(BaseSettings):
     )
     env: Literal["development", "production"] = Field(
         "development",
-        description="production refuses to start without a principals file and an "
-        "encryption key, and never makes the development principals file",
+        description="production refuses to start without a principals file, an encryption "
+        "key and a signing key, and never makes the development principals file or key",
     )
     encryption_key: SecretStr | None = Field(
         None,
         description="base64 of 16, 24 or 32 random bytes (case-transfer keygen): event "
         "payloads are encrypted with AES-GCM and the child index is keyed with it",
+    )
+    signing_key: SecretStr | None = Field(
+        None,
+        description="base64 of a 32-byte Ed25519 private seed (case-transfer signing-keygen): "
+        "signs ledger checkpoints; unset in development: a key made in "
+        "var/signing-key.development",
+    )
+    signing_retired_public_keys: str | None = Field(
+        None,
+        description="comma-separated base64 Ed25519 public keys of former signing keys, so "
+        "checkpoints they signed still verify (listed by /v1/ledger/keys as not current)",
     )
 
     read_model_wait_seconds: float = Field(
@@ -107,10 +119,14 @@ class Settings(BaseSettings):
     def check(self) -> None:
         """Refuse to start with a malformed key, or in production without the real setup.
 
-        Raises SettingsError (or EncryptionKeyError, also a ValueError) with one line.
+        Raises SettingsError (or EncryptionKeyError or SigningKeyError, also ValueErrors)
+        with one line.
         """
         if self.encryption_key is not None:
             decode_encryption_key(self.encryption_key)
+        if self.signing_key is not None:
+            decode_signing_key(self.signing_key)
+        decode_public_keys(self.signing_retired_public_keys)
         if self.env != "production":
             return
         missing = [
@@ -118,13 +134,14 @@ class Settings(BaseSettings):
             for name, value in (
                 ("CASE_TRANSFER_PRINCIPALS_FILE", self.principals_file),
                 ("CASE_TRANSFER_ENCRYPTION_KEY", self.encryption_key),
+                ("CASE_TRANSFER_SIGNING_KEY", self.signing_key),
             )
             if value is None
         ]
         if missing:
-            raise SettingsError(
-                f"CASE_TRANSFER_ENV=production needs {' and '.join(missing)}; refusing to start"
-            )
+            *rest, last = missing
+            names = f"{', '.join(rest)} and {last}" if rest else last
+            raise SettingsError(f"CASE_TRANSFER_ENV=production needs {names}; refusing to start")
 
     @property
     def index_key(self) -> bytes:

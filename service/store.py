@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .keys import cipher_environment
@@ -99,3 +100,17 @@ def startup_lock(env: dict[str, str]) -> Iterator[None]:
             yield
         finally:
             connection.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+
+def wait_for_sqlite_writer_as_long_as_for_its_lock(application: Any, env: dict[str, str]) -> None:
+    """On SQLite, let a write wait for the pool's one writer connection as long as for the lock.
+
+    eventsourcing's SQLite pool hands out a single writer connection and gives up after
+    a fixed 5 s, while the writer holding it may itself wait up to the store timeout for
+    the file's lock (taken briefly by the read models, the ledger and the access log).
+    Under a burst of writes the fixed 5 s, not the database, decided the 503; the wait
+    now follows ``CASE_TRANSFER_STORE_TIMEOUT_SECONDS`` like every other.
+    """
+    if env.get("PERSISTENCE_MODULE") != "eventsourcing.sqlite":
+        return
+    application.recorder.datastore.pool.pool_timeout = float(env["SQLITE_LOCK_TIMEOUT"])

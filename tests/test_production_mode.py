@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from service.api.app import create_app
+from service.audit.signing import new_signing_key
 from service.keys import EncryptionKeyError, new_encryption_key
 from service.principals import add_principal
 from service.settings import Settings, SettingsError
@@ -45,6 +46,7 @@ def production(tmp_path: Path, **overrides: object) -> Settings:
         "database_url": f"sqlite:///{tmp_path}/events.sqlite3",
         "principals_file": None,
         "encryption_key": None,
+        "signing_key": SecretStr(new_signing_key()),  # its absence: tests/audit/test_signing.py
         **overrides,
     }
     return Settings(**values)  # type: ignore[arg-type]
@@ -172,6 +174,7 @@ class TestServe:
             CASE_TRANSFER_DATABASE_URL=settings.database_url,
             CASE_TRANSFER_PRINCIPALS_FILE=str(path),
             CASE_TRANSFER_ENCRYPTION_KEY=new_encryption_key(),
+            CASE_TRANSFER_SIGNING_KEY=new_signing_key(),
         )
 
         line = assert_operator_error(result, "CASE_TRANSFER_ENCRYPTION_KEY", "does not decrypt")
@@ -192,6 +195,7 @@ class TestServe:
             CASE_TRANSFER_ENV="production",
             CASE_TRANSFER_PRINCIPALS_FILE=str(path),
             CASE_TRANSFER_ENCRYPTION_KEY=new_encryption_key(),
+            CASE_TRANSFER_SIGNING_KEY=new_signing_key(),
         )
         with serving(tmp_path, port, env) as base_url, httpx.Client(base_url=base_url) as http:
             ready = http.get("/health/ready")

@@ -15,6 +15,8 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from service.application import CaseTransferApplication, utc_now
+from service.audit.ledger import Checkpoints, LedgerProjector
+from service.audit.signing import signing_keys
 from service.principals import load_principals
 from service.projections.database import prepare_schema, read_model_engine
 from service.projections.queries import ReadModels
@@ -27,7 +29,17 @@ from .docs import mount_docs
 from .limits import BodySizeLimit
 from .observability import RequestLogging, document_request_ids
 from .problems import document_problems_as_problem_json, register_problem_handlers
-from .routers import authorities, cases, health, transfer_lists, transfers, worklist
+from .routers import (
+    access_log,
+    authorities,
+    cases,
+    events,
+    health,
+    ledger,
+    transfer_lists,
+    transfers,
+    worklist,
+)
 
 DESCRIPTION = """\
 Records every step of transferring a child in need's case from one English local
@@ -45,8 +57,8 @@ def create_app(
 ) -> FastAPI:
     """The API for ``settings`` (read from the environment when not given).
 
-    Settings the service must not start with (production without a principals file or
-    an encryption key, a malformed key) raise a ValueError with one line, here.
+    Settings the service must not start with (production without a principals file, an
+    encryption key or a signing key, a malformed key) raise a ValueError with one line, here.
     """
     settings = settings or Settings()
     settings.check()
@@ -58,7 +70,7 @@ def create_app(
         application = CaseTransferApplication(env, clock, index_key=settings.index_key)
         app.state.application = application
         engine = read_model_engine(settings)
-        background = None
+        background = ledger_background = None
         try:
             application.check_key()  # a key that cannot read the store: no start
             prepare_schema(engine, env, upgrade=settings.create_tables)
@@ -73,10 +85,22 @@ def create_app(
                 app.state.projector, settings.projection_interval_seconds
             )
             background.start()
+            ledger_projector = LedgerProjector(application, engine)
+            app.state.checkpoints = Checkpoints(
+                ledger_projector,
+                signing_keys(settings),  # in development, made under ./var and logged
+                clock=clock,
+                wait_seconds=settings.read_model_wait_seconds,
+            )
+            ledger_background = BackgroundProjection(
+                ledger_projector, settings.projection_interval_seconds, name="ledger"
+            )
+            ledger_background.start()
             yield
         finally:
-            if background is not None:
-                background.stop()
+            for thread in (ledger_background, background):
+                if thread is not None:
+                    thread.stop()
             engine.dispose()
             application.close()
 
@@ -95,6 +119,9 @@ def create_app(
         transfers.router,
         transfer_lists.router,
         worklist.router,
+        events.router,
+        access_log.router,
+        ledger.router,
         health.router,
     ):
         app.include_router(router)

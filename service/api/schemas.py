@@ -12,6 +12,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
+from service.audit.feed import event_data
 from service.domain.case import Case
 from service.domain.reference import authorities
 from service.domain.responsibility import Period, Responsibility
@@ -322,8 +323,6 @@ class History(BaseModel):
 
     @classmethod
     def of(cls, case_id: UUID, events: list[Case.Event]) -> History:
-        hidden = {"originator_id", "originator_version", "timestamp", "originator_topic"}
-        actor_fields = {"actor_name", "actor_role", "actor_authority"}
         return cls(
             case_id=case_id,
             events=[
@@ -332,7 +331,7 @@ class History(BaseModel):
                     type=type(e).__name__,
                     recorded_at=utc(e.timestamp),
                     actor=Actor(name=e.actor_name, role=e.actor_role, authority=e.actor_authority),
-                    data={k: v for k, v in vars(e).items() if k not in hidden | actor_fields},
+                    data=event_data(e),  # as the event feed shows it
                 )
                 for e in events
             ],

@@ -5,7 +5,8 @@ Each module here registers its own sub-commands. Operator mistakes (an unknown r
 an unreadable principals file, a bad database URL, a malformed encryption key,
 production without its settings, read models at an old schema) end with one line on
 stderr and exit status 2, never a traceback. ``replay --check`` exits 1 when the read
-models differ from the log.
+models differ from the log; ``verify`` exits 1 when the event store differs from its
+ledger or a checkpoint.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 
 from ..application import StoreUnavailableError
+from ..audit.signing import CheckpointError, SigningKeyError
 from ..keys import EncryptionKeyError
 from ..principals import PrincipalsError
 from ..projections.database import ReadModelSchemaError
 from ..settings import SettingsError
 from ..store import StoreConfigurationError
-from . import admin, read_models, serving
+from . import admin, audit_verify, export, read_models, serving
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,6 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         StoreConfigurationError,
         SettingsError,
         EncryptionKeyError,
+        SigningKeyError,
+        CheckpointError,
         ReadModelSchemaError,
         OSError,
     ) as error:
@@ -74,6 +78,6 @@ def _first_setting_error(error: ValidationError) -> str:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="case-transfer", description="The case transfer service.")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    for module in (serving, admin, read_models):
+    for module in (serving, admin, read_models, export, audit_verify):
         module.register(commands)
     return parser

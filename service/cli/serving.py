@@ -9,6 +9,11 @@ from types import FrameType
 from typing import Any
 
 from ..application import CaseTransferApplication
+from ..audit.signing import (
+    DEVELOPMENT_SIGNING_KEY_FILE,
+    development_key_notice,
+    development_signing_key,
+)
 from ..principals import create_development_principals, load_principals
 from ..projections.database import prepare_schema, read_model_engine
 from ..projections.runner import read_model_errors
@@ -34,6 +39,9 @@ def _serve(args: argparse.Namespace) -> int:
     eventsourcing_env(settings)  # a bad URL stops here, with one line
     if settings.uses_development_principals:
         _announce_development_principals(settings.principals_path)
+    if settings.signing_key is None:  # development: production stopped at check()
+        _, made = development_signing_key(DEVELOPMENT_SIGNING_KEY_FILE)
+        print(development_key_notice(DEVELOPMENT_SIGNING_KEY_FILE, made), flush=True)
     load_principals(settings.principals_path)  # an unreadable file stops here, with one line
     _check_store(settings)
     _prepare_read_models(settings)  # a stale schema stops here, with one line

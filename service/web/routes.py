@@ -1,9 +1,10 @@
 """The MASH pages: sign in, find a child, see who is responsible, sign out.
 
 Routes are thin: read the form, call one query of the application as the signed-in
-MASH or auditor principal, render a page or redirect. A search by NHS number is a POST
-answered by a redirect to the case (or to "no open case"), so the number never sits in
-a URL, a browser's history, a referrer or a request log.
+MASH or auditor principal, record the cases it shows in the access log, render a page
+or redirect. A search by NHS number is a POST answered by a redirect to the case (or
+to "no open case"), so the number never sits in a URL, a browser's history, a
+referrer or a request log.
 
 No ``from __future__ import annotations`` here: the routes are made inside
 ``build_router`` and FastAPI must see their ``Annotated`` dependencies, which close
@@ -17,6 +18,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from service.api.access import access_log_of, route_template
 from service.api.observability import note_principal
 from service.application import CaseTransferApplication
 from service.domain.case import OPEN
@@ -71,6 +73,13 @@ class MashConfig:
 
 def _see_other(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
+
+
+def _record_reads(request: Request, session: WebSession, *case_ids: UUID) -> None:
+    """Record the cases a page shows (or a search found) in the access log, before the
+    page is sent: if they cannot be recorded, the page is refused (503)."""
+    log = access_log_of(request)
+    log.record(session.actor, route_template(request, PREFIX), case_ids)
 
 
 def build_router(config: MashConfig) -> APIRouter:
@@ -200,6 +209,7 @@ def build_router(config: MashConfig) -> APIRouter:
                 session, "search.html", status=400, errors=[refused.error], typed=typed
             )
         cases, _ = application(request).cases_for_child(session.actor, digits)
+        _record_reads(request, session, *(case.id for case in cases))
         open_cases = [case for case in cases if case.status == OPEN]
         if open_cases:
             return _see_other(f"{PREFIX}/cases/{open_cases[0].id}")
@@ -232,6 +242,7 @@ def build_router(config: MashConfig) -> APIRouter:
                 continue  # only ever listed here because it was closed
             closed_at = case.periods[-1].until if case.periods else None
             listed.append((str(case.id), words.when(closed_at) if closed_at else "closed"))
+        _record_reads(request, session, *(UUID(case_id) for case_id, _ in listed))
         return signed_in(session, "no_case.html", reason="no-open-case", closed_cases=listed)
 
     @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -242,6 +253,7 @@ def build_router(config: MashConfig) -> APIRouter:
             return signed_in(
                 session, "no_case.html", status=404, reason="no-such-case", closed_cases=[]
             )
+        _record_reads(request, session, UUID(case_id))
         return signed_in(session, "case.html", page=page)
 
     return router

@@ -46,11 +46,18 @@ GET  /v1/transfers                                              200   200   200 
 GET  /v1/transfers?authority=933                                200   403   403   403   200   401
 GET  /v1/worklist                                               200   200   200   403   422   401
 GET  /v1/worklist?authority=933                                 200   403   403   403   200   401
+GET  /v1/ledger/checkpoint                                      200   200   200   403   200   401
+GET  /v1/ledger/keys                                            200   200   200   200   200   401
 POST /v1/cases                                                  201   201   201   403   403   401
 GET  /v1/cases/{case}                                           200   200   404   200   200   401
 GET  /v1/cases/{case}/responsibility                            200   200   404   200   200   401
 GET  /v1/cases/{case}/timeline                                  200   200   404   200   200   401
 GET  /v1/cases/{case}/history                                   200   200   404   403   200   401
+GET  /v1/cases/{case}?as_known_at={now}                         200   200   404   200   200   401
+GET  /v1/events                                                 403   403   403   403   200   401
+GET  /v1/access-log                                             403   403   403   403   200   401
+GET  /v1/access-log?case_id={case}                              200   200   404   403   200   401
+GET  /v1/access-log?case_id={case}&principal=Auditor            403   403   403   403   200   401
 GET  /v1/cases/{case}/transfers/{transfer}                      200   200   404   200   200   401
 POST /v1/cases/{case}/local-references                          200   200   404   403   403   401
 POST /v1/cases/{case}/assessments                               200   409   404   403   403   401
@@ -103,6 +110,17 @@ LIST_REFUSALS = {  # the code of each refusal of a list, where CODES does not gi
         (f"GET {path}", column): code
         for path in ("/v1/transfers", "/v1/worklist")
         for column, code in (("mash", "lists-not-for-mash"), ("audit", "authority-required"))
+    },
+    ("GET /v1/ledger/checkpoint", "mash"): "ledger-not-for-mash",  # not a list, refused alike
+    **{("GET /v1/events", c): "feed-for-auditors" for c in ("resp", "recv", "other", "mash")},
+    **{
+        (f"GET /v1/access-log{query}", column): "access-log-for-auditors"
+        for query, columns in (
+            ("", ("resp", "recv", "other", "mash")),
+            ("?case_id={case}", ("mash",)),
+            ("?case_id={case}&principal=Auditor", ("resp", "recv", "other", "mash")),
+        )
+        for column in columns
     },
 }
 
@@ -195,8 +213,8 @@ def _answer_of(response: httpx.Response) -> tuple[int, str | None]:
 
 
 def _fresh_case(api: Api) -> dict[str, str]:
-    """A new Somerset case whose transfer to Bristol is proposed: its ids, NHS number and
-    Somerset's reference."""
+    """A new Somerset case whose transfer to Bristol is proposed: its ids, NHS number,
+    Somerset's reference, and an instant once it was proposed (for ``as_known_at``)."""
     case = api.open_case()
     transfer_id = api.propose(case["case_id"], to="801")
     return {
@@ -204,6 +222,7 @@ def _fresh_case(api: Api) -> dict[str, str]:
         "transfer": transfer_id,
         "nhs": case["child"]["nhs_number"],
         "ref": case["local_references"][0]["reference"],
+        "now": api.clock.now().isoformat().replace("+00:00", "Z"),
     }
 
 

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from service.api.app import create_app
+from service.audit.signing import new_signing_key
 from service.keys import new_encryption_key
 from service.projections.tables import web_sessions
 from service.settings import Settings
@@ -140,6 +141,7 @@ class TestOutsideDevelopment:
             principals_file=principals[0],
             env="production",
             encryption_key=new_encryption_key(),
+            signing_key=new_signing_key(),
         )
         app = create_app(settings, clock=clock.now)
         mount_mash(app, settings)

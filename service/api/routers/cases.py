@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
+from service.audit import export
 from service.domain.actors import AUTHORITY, Actor
 from service.domain.errors import InvalidInput
 from service.domain.text import REFERENCE_MAX
 from service.projections.queries import DEFAULT_LIMIT
 
+from ..access import CaseReads
 from ..answers import case_answer
 from ..deps import App, CaseId, Change, CurrentActor, Lists
 from ..list_schemas import LIMIT_BOUNDS, Cursor, list_responses, mark_position
+from ..negotiation import prefers_csv
 from ..problems import problem_responses
 from ..schemas import (
     AssessmentRecord,
@@ -53,6 +56,7 @@ def find_cases(
     actor: CurrentActor,
     app: App,
     lists: Lists,
+    reads: CaseReads,
     response: Response,
     nhs_number: Annotated[
         str | None, Query(max_length=12, description="Look a child up: the child's cases")
@@ -80,7 +84,8 @@ def find_cases(
     With no query an authority gets its own open caseload. An NHS number lookup answers
     every case of the child you may see, newest first, on one page (no cursor or limit)
     and without X-Log-Position, as it reads the record itself; the others page through
-    the read models.
+    the read models. Each case a MASH or auditor principal is shown is recorded in
+    the access log.
     """
     _one_lookup(actor, nhs_number, local_reference, responsible_authority, status)
     if nhs_number is not None:
@@ -90,6 +95,7 @@ def find_cases(
                 code="conflicting-query",
             )
         cases, now = app.cases_for_child(actor, nhs_number)
+        reads.record(*(case.id for case in cases))
         return CaseList(items=[CaseView.of(case, now) for case in cases], next=None)
     page_size = limit if limit is not None else DEFAULT_LIMIT
     if local_reference is not None:
@@ -105,6 +111,7 @@ def find_cases(
             limit=page_size,
         )
     mark_position(response, page)
+    reads.record(*(case.id for case in page.items))
     now = app.clock()
     return CaseList(items=[CaseView.of(case, now) for case in page.items], next=page.next_cursor)
 
@@ -140,10 +147,25 @@ def _one_lookup(
 
 
 @router.get("/{case_id}", response_model=CaseView, responses=problem_responses(404))
-def get_case(case_id: CaseId, actor: CurrentActor, app: App, response: Response) -> CaseView:
-    """The case now: who is responsible, any transfer in flight and its steps."""
-    case, now = app.case(actor, case_id)
-    response.headers["ETag"] = f'"{case.version}"'
+def get_case(
+    case_id: CaseId,
+    actor: CurrentActor,
+    app: App,
+    reads: CaseReads,
+    response: Response,
+    as_known_at: Instant = None,
+) -> CaseView:
+    """The case now: who is responsible, any transfer in flight and its steps.
+
+    With ``as_known_at``, the case as the record stood then, seen at that instant: a
+    case not yet opened then is not found (404), and the answer carries no ETag, as
+    it is not a version to send in If-Match. A later ``as_known_at`` than now shows
+    the case now.
+    """
+    case, now = app.case(actor, case_id, as_known_at=as_known_at)
+    reads.record(case_id)
+    if as_known_at is None:
+        response.headers["ETag"] = f'"{case.version}"'
     return CaseView.of(case, now)
 
 
@@ -153,27 +175,61 @@ def get_case(case_id: CaseId, actor: CurrentActor, app: App, response: Response)
     responses=problem_responses(404),
 )
 def responsibility(
-    case_id: CaseId, actor: CurrentActor, app: App, at: Instant = None, as_known_at: Instant = None
+    case_id: CaseId,
+    actor: CurrentActor,
+    app: App,
+    reads: CaseReads,
+    at: Instant = None,
+    as_known_at: Instant = None,
 ) -> ResponsibilityView:
     """Who was (or will be) responsible at ``at``, as the record stood at ``as_known_at``."""
     now = app.clock()
     answer = app.responsibility(actor, case_id, at=at or now, as_known_at=as_known_at)
+    reads.record(case_id)
     return ResponsibilityView.of(answer, at or now, as_known_at or now)
 
 
 @router.get("/{case_id}/timeline", response_model=TimelineView, responses=problem_responses(404))
 def timeline(
-    case_id: CaseId, actor: CurrentActor, app: App, as_known_at: Instant = None
+    case_id: CaseId, actor: CurrentActor, app: App, reads: CaseReads, as_known_at: Instant = None
 ) -> TimelineView:
     """The periods of responsibility; a scheduled hand-over is an interval in the future."""
     periods = app.timeline(actor, case_id, as_known_at=as_known_at)
+    reads.record(case_id)
     return TimelineView.of(case_id, periods, as_known_at or app.clock())
 
 
-@router.get("/{case_id}/history", response_model=History, responses=problem_responses(403, 404))
-def history(case_id: CaseId, actor: CurrentActor, app: App) -> History:
-    """Every event of the case, in order, with who recorded it and when."""
-    return History.of(case_id, app.history(actor, case_id))
+HISTORY_CSV = {
+    "description": "Every event of the case, in order. As CSV (`Accept: text/csv`): a "
+    "fixed header, one row per event with its log position, and the event's data as "
+    "canonical JSON in the last column; the same bytes as `case-transfer export --case`",
+    "content": {export.CSV_MEDIA_TYPE.split(";")[0]: {"schema": {"type": "string"}}},
+}
+
+
+@router.get(
+    "/{case_id}/history",
+    response_model=History,
+    responses={200: HISTORY_CSV, **problem_responses(403, 404)},
+)
+def history(
+    case_id: CaseId, actor: CurrentActor, app: App, reads: CaseReads, request: Request
+) -> History | Response:
+    """Every event of the case, in order, with who recorded it and when.
+
+    JSON unless ``Accept`` prefers ``text/csv``.
+    """
+    if prefers_csv(request.headers.get("accept")):
+        document = export.csv_document(export.case_events(app, actor, case_id))
+        reads.record(case_id)
+        return Response(
+            document,
+            media_type=export.CSV_MEDIA_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="case-{case_id}.csv"'},
+        )
+    events = app.history(actor, case_id)
+    reads.record(case_id)
+    return History.of(case_id, events)
 
 
 @router.post(

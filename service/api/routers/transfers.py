@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from ..access import CaseReads
 from ..answers import case_answer
 from ..deps import App, CaseId, Change, CurrentActor, TransferId
 from ..problems import problem_responses
@@ -38,11 +39,13 @@ def propose_transfer(
 
 @router.get("/{transfer_id}", response_model=TransferView, responses=problem_responses(404))
 def get_transfer(
-    case_id: CaseId, transfer_id: TransferId, actor: CurrentActor, app: App
+    case_id: CaseId, transfer_id: TransferId, actor: CurrentActor, app: App, reads: CaseReads
 ) -> TransferView:
     """One transfer of the case, with its steps."""
     case, now = app.case(actor, case_id)
-    return TransferView.of(case, case.transfer(transfer_id), now)
+    view = TransferView.of(case, case.transfer(transfer_id), now)
+    reads.record(case_id)
+    return view
 
 
 @router.post("/{transfer_id}/information-shared", response_model=CaseView, responses=STEP)

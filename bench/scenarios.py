@@ -1,0 +1,101 @@
+"""A store's measurements as scenarios: each against its baseline, with its target.
+
+The targets are the issue's: reads at least 0.7 of the bare endpoint, transfer steps
+at least 0.5 of the library alone, replay at least 0.3 of the raw scan, the p50 of a
+lookup on the longest history at most 1.5 times that on the shortest, and the server
+under 300 MB. The MASH's lookup (recorded in the access log on every read) is shown
+against the same bare endpoint, with no target of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .stats import ratio
+
+TARGETS = {"read": 0.7, "write": 0.5, "replay": 0.3, "history": 1.5, "memory_mb": 300.0}
+
+
+def scenario(
+    name: str,
+    title: str,
+    measured: dict[str, Any],
+    baseline_title: str,
+    baseline: dict[str, Any],
+    target: float | None,
+) -> dict[str, Any]:
+    """``measured`` against ``baseline``: the ratio of throughputs, at least ``target``."""
+    value = ratio(measured["throughput"], baseline["throughput"])
+    return {
+        "name": name,
+        "title": title,
+        "service": measured,
+        "baseline_title": baseline_title,
+        "baseline": baseline,
+        "ratio": value,
+        "target": f">= {target}" if target is not None else "",
+        "met": None if target is None else value is not None and value >= target,
+    }
+
+
+def _rate(measured: dict[str, Any]) -> dict[str, Any]:
+    seconds = measured["seconds"]
+    return {**measured, "throughput": round(measured["events"] / seconds, 1) if seconds else 0.0}
+
+
+def assemble(m: dict[str, Any]) -> dict[str, Any]:
+    """The scenarios, history growth and memory of one store, from its measurements."""
+    history: dict[str, dict[str, Any]] = m["history"]
+    sizes = sorted(history, key=int)
+    growth = ratio(history[sizes[-1]]["p50_ms"], history[sizes[0]]["p50_ms"])
+    server_peak: float = m["server_peak_rss_mb"]
+    return {
+        "dataset": {k: v for k, v in m["dataset"].items() if k != "sample_cases"},
+        "scenarios": [
+            scenario(
+                "read",
+                "Who is responsible now (a party)",
+                m["read"],
+                "bare FastAPI endpoint",
+                m["bare"],
+                TARGETS["read"],
+            ),
+            scenario(
+                "read-mash",
+                "Who is responsible now (MASH, access-logged)",
+                m["read_mash"],
+                "bare FastAPI endpoint",
+                m["bare"],
+                None,
+            ),
+            scenario(
+                "write",
+                "A transfer step (POST)",
+                m["write"],
+                "library load + save",
+                m["library"],
+                TARGETS["write"],
+            ),
+            scenario(
+                "replay",
+                "Replay into fresh read models (events)",
+                _rate(m["replay"]),
+                "raw log scan",
+                _rate(m["scan"]),
+                TARGETS["replay"],
+            ),
+        ],
+        "history": {
+            "sizes": {size: history[size] for size in sizes},
+            "p50_ratio": growth,
+            "target": f"<= {TARGETS['history']}",
+            "met": growth is not None and growth <= TARGETS["history"],
+        },
+        "memory": {
+            "server_peak_rss_mb": round(server_peak, 1),
+            "replay_peak_rss_mb": round(m["replay"]["peak_rss_mb"], 1),
+            "scan_peak_rss_mb": round(m["scan"]["peak_rss_mb"], 1),
+            "target": f"server < {TARGETS['memory_mb']:.0f} MB",
+            "met": server_peak < TARGETS["memory_mb"],
+        },
+    }
