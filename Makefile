@@ -29,8 +29,8 @@ test: $(STAMP) lint typecheck ## Run the whole test suite (lint, types, SQLite; 
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
 lint: $(STAMP) ## ruff: lint and formatting
-	$(BIN)/ruff check service tests
-	$(BIN)/ruff format --check service tests
+	$(BIN)/ruff check service tests bench
+	$(BIN)/ruff format --check service tests bench
 
 typecheck: $(STAMP) ## mypy --strict on the package
 	$(BIN)/mypy

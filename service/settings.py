@@ -78,6 +78,11 @@ class Settings(BaseSettings):
         "checkpoints they signed still verify (listed by /v1/ledger/keys as not current)",
     )
 
+    govuk_frontend_dir: Path | None = Field(
+        None,
+        description="The installed govuk-frontend dist/govuk folder the MASH pages' assets "
+        "are served from; unset: node_modules of the repository (npm ci)",
+    )
     read_model_wait_seconds: float = Field(
         5.0,
         gt=0,

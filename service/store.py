@@ -15,8 +15,24 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import psycopg
+from eventsourcing.persistence import InterfaceError, OperationalError
+
 from .keys import cipher_environment
 from .settings import Settings
+
+
+class StoreUnavailableError(Exception):
+    """Raised when the event store cannot be reached or locked in time (503)."""
+
+
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """Turn the store's connection and lock failures into one error the API answers 503."""
+    try:
+        yield
+    except (OperationalError, InterfaceError, psycopg.OperationalError) as error:
+        raise StoreUnavailableError(str(error)) from error
 
 
 class StoreConfigurationError(ValueError):

@@ -126,7 +126,8 @@ def create_app(
     ):
         app.include_router(router)
     mount_docs(app)
-    mount_mash(app, settings)  # the MASH pages under /mash/ (not in the OpenAPI document)
+    # The MASH pages under /mash/ (not in the OpenAPI document).
+    mount_mash(app, settings, govuk_frontend=settings.govuk_frontend_dir)
     _document_problems(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestLogging)  # added last: outermost, so a 413 carries the id too

@@ -69,6 +69,8 @@ class Batch:
     events: int
     case_ids: list[UUID]
     rows: CaseRows
+    opened: frozenset[UUID] = frozenset()
+    """Cases opened in this batch: they have no rows yet, so none to delete."""
 
 
 class Projector:
@@ -232,8 +234,8 @@ class Projector:
                 inclusive_of_start=False,
             )
             reached = notifications[-1].id if len(notifications) == self.BATCH else stop
-            ids, rows = self._derive(notifications)
-        return Batch(position, head, reached, len(notifications), ids, rows)
+            ids, rows, opened = self._derive(notifications)
+        return Batch(position, head, reached, len(notifications), ids, rows, opened)
 
     def _write(self, connection: Connection, batch: Batch, applied: int) -> Progress:
         """Rewrite the touched cases' rows and move the position, in ``connection``."""
@@ -249,9 +251,10 @@ class Projector:
 
     def _write_rows(self, connection: Connection, batch: Batch) -> None:
         """Replace every row of each touched case (before the position moves)."""
+        had_rows = [case_id for case_id in batch.case_ids if case_id not in batch.opened]
         for table, table_rows in zip(self.tables.all(), batch.rows.by_table(), strict=True):
-            if batch.case_ids:
-                connection.execute(delete(table).where(table.c.case_id.in_(batch.case_ids)))
+            if had_rows:
+                connection.execute(delete(table).where(table.c.case_id.in_(had_rows)))
             if table_rows:
                 connection.execute(table.insert(), table_rows)
 
@@ -264,13 +267,19 @@ class Projector:
         row = connection.execute(statement).one()
         return int(row.position), int(row.events_applied)
 
-    def _derive(self, notifications: Sequence[Notification]) -> tuple[list[UUID], CaseRows]:
-        """The ids of the cases the notifications touch, and all their rows afterwards."""
+    def _derive(
+        self, notifications: Sequence[Notification]
+    ) -> tuple[list[UUID], CaseRows, frozenset[UUID]]:
+        """The ids of the cases the notifications touch, all their rows afterwards, and
+        which of them the notifications opened."""
         touched: OrderedDict[UUID, Case | None] = OrderedDict()
+        opened: set[UUID] = set()
         for notification in notifications:
             event = self.application.mapper.to_domain_event(notification)
             assert isinstance(event, Case.Event)
             case_id = event.originator_id
+            if event.originator_version == 1:
+                opened.add(case_id)
             if case_id not in touched:
                 touched[case_id] = self._case_before(case_id, event.originator_version)
             touched[case_id] = event.mutate(touched[case_id])
@@ -282,7 +291,7 @@ class Projector:
                 rows.by_table(), rows_of(case, self.application.index_key).by_table(), strict=True
             ):
                 mine.extend(theirs)
-        return list(touched), rows
+        return list(touched), rows, frozenset(opened)
 
     def _case_before(self, case_id: UUID, version: int) -> Case | None:
         """The case as it stood just before ``version``, from the cache or the store."""
