@@ -46,7 +46,7 @@ REBUILD = "read_models_rebuild"
 REBUILD_BATCH = 5000
 """Events per rebuild batch: larger than the live projector's, since a case touched
 several times in one batch has its rows written once."""
-REBUILD_CACHE_SIZE = 100_000
+REBUILD_CACHE_SIZE = 50_000
 """Cases a rebuild keeps in memory (a national year is about 50,000)."""
 """The shadow tables' row in ``rm_positions``."""
 
