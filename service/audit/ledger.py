@@ -23,7 +23,6 @@ narrow that window.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -32,14 +31,19 @@ from uuid import UUID
 
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, Notification
 from eventsourcing.utils import TopicError
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import OperationalError
 
 from service.application import CaseTransferApplication, StoreUnavailableError, store_errors
 from service.domain.actors import AUDITOR, AUTHORITY, MASH, Actor
 from service.domain.errors import Forbidden
 from service.projections.database import is_lock_timeout, writing
-from service.projections.runner import Progress, ReadModelsBehindError, read_model_errors
+from service.projections.runner import (
+    LogFollower,
+    Progress,
+    ReadModelsBehindError,
+    read_model_errors,
+)
 from service.projections.tables import LEDGER, ledger, positions
 
 from .chain import GENESIS, EventFacts, Link, chain_sha256, event_sha256, link
@@ -93,24 +97,15 @@ class Tip:
     chain_sha256: bytes
 
 
-class LedgerProjector:
+class LedgerProjector(LogFollower):
     """Appends the log's new events to the ledger, each exactly once, in log order."""
 
     BATCH = 500
-
-    def __init__(self, application: CaseTransferApplication, engine: Engine) -> None:
-        self.application = application
-        self.engine = engine
-        self._lock = threading.Lock()
+    SUBJECT = "the ledger's entries"
 
     def position(self) -> int:
         """The log position the ledger has chained up to (committed)."""
         return self.tip().position
-
-    def head(self) -> int:
-        """The newest position in the event log."""
-        with store_errors():
-            return int(self.application.recorder.max_notification_id() or 0)
 
     def tip(self) -> Tip:
         """The position and the chain there, read in one statement (one snapshot)."""
@@ -126,42 +121,7 @@ class LedgerProjector:
             row = connection.execute(statement).one()
         return Tip(int(row[0]), bytes(row[1]) if row[1] is not None else GENESIS)
 
-    def wait_for(self, target: int, timeout: float) -> int:
-        """Return once the ledger has chained ``target``; ReadModelsBehindError after ``timeout``.
-
-        The caller's thread catches up itself, as the read models' ``wait_for`` does.
-        """
-        deadline = time.monotonic() + timeout
-        reached = self.position()
-        if reached >= target:
-            return reached
-        if not self._lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
-            raise ReadModelsBehindError(f"the ledger is being updated past {reached}")
-        try:
-            reached = self._catch_up(target, deadline).position
-        finally:
-            self._lock.release()
-        if reached < target:
-            raise ReadModelsBehindError(f"the ledger reached {reached}, not {target}")
-        return reached
-
-    def catch_up(self, deadline: float | None = None) -> Progress:
-        """Chain every event up to the head of the log as it is now."""
-        with self._lock:
-            return self._catch_up(None, deadline)
-
-    def _catch_up(self, target: int | None, deadline: float | None) -> Progress:
-        goal = target if target is not None else self.head()
-        events = 0
-        while True:
-            progress = self._batch(deadline)
-            events += progress.events
-            if progress.position >= goal or progress.position >= progress.head:
-                return Progress(progress.position, progress.head, events)
-            if deadline is not None and time.monotonic() > deadline:
-                return Progress(progress.position, progress.head, events)
-
-    def _batch(self, deadline: float | None) -> Progress:
+    def _batch(self, deadline: float | None = None) -> Progress:
         """Chain up to BATCH events after the position and move the position on.
 
         The events are read and hashed *before* the transaction that writes them, as

@@ -73,7 +73,70 @@ class Batch:
     """Cases opened in this batch: they have no rows yet, so none to delete."""
 
 
-class Projector:
+class LogFollower:
+    """Something fed from the event log batch by batch, that a request can wait on.
+
+    Subclasses say how far they have got (``position``) and apply one batch
+    (``_batch``); waiting with a deadline and catching up are the same for all of
+    them. ``SUBJECT`` names them in ReadModelsBehindError's message.
+    """
+
+    SUBJECT = "the read models"
+
+    def __init__(self, application: CaseTransferApplication, engine: Engine) -> None:
+        self.application = application
+        self.engine = engine
+        self._lock = threading.Lock()
+
+    def position(self) -> int:
+        raise NotImplementedError
+
+    def _batch(self, deadline: float | None = None) -> Progress:
+        raise NotImplementedError
+
+    def head(self) -> int:
+        """The newest position in the event log."""
+        with store_errors():
+            return int(self.application.recorder.max_notification_id() or 0)
+
+    def wait_for(self, target: int, timeout: float) -> int:
+        """Return once ``target`` is reflected; ReadModelsBehindError after ``timeout``.
+
+        The caller's own thread does the catch-up rather than waiting on the background
+        one, so a read after a write costs one small batch, not a polling interval.
+        """
+        deadline = time.monotonic() + timeout
+        reached = self.position()
+        if reached >= target:
+            return reached
+        if not self._lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            raise ReadModelsBehindError(f"{self.SUBJECT} are being updated past {reached}")
+        try:
+            reached = self._catch_up(target, deadline).position
+        finally:
+            self._lock.release()
+        if reached < target:
+            raise ReadModelsBehindError(f"{self.SUBJECT} reached {reached}, not {target}")
+        return reached
+
+    def catch_up(self, deadline: float | None = None) -> Progress:
+        """Apply every event up to the head of the log as it is now."""
+        with self._lock:
+            return self._catch_up(None, deadline)
+
+    def _catch_up(self, target: int | None, deadline: float | None) -> Progress:
+        goal = target if target is not None else self.head()
+        events = 0
+        while True:
+            progress = self._batch(deadline)
+            events += progress.events
+            if progress.position >= goal or progress.position >= progress.head:
+                return Progress(progress.position, progress.head, events)
+            if deadline is not None and time.monotonic() > deadline:
+                return Progress(progress.position, progress.head, events)
+
+
+class Projector(LogFollower):
     """Brings one set of read-model tables up to date with the event log."""
 
     BATCH = 500
@@ -87,12 +150,10 @@ class Projector:
         tables: ReadModelTables = LIVE,
         name: str = READ_MODELS,
     ) -> None:
-        self.application = application
-        self.engine = engine
+        super().__init__(application, engine)
         self.tables = tables
         self.name = name
         self._cases: OrderedDict[UUID, Case] = OrderedDict()
-        self._lock = threading.Lock()
 
     def position(self) -> int:
         """The log position the tables reflect (committed)."""
@@ -102,36 +163,6 @@ class Projector:
             )
         return int(value or 0)
 
-    def head(self) -> int:
-        """The newest position in the event log."""
-        with store_errors():
-            return int(self.application.recorder.max_notification_id() or 0)
-
-    def wait_for(self, target: int, timeout: float) -> int:
-        """Return once the tables reflect ``target``; ReadModelsBehindError after ``timeout``.
-
-        The caller's own thread does the catch-up rather than waiting on the background
-        one, so a read after a write costs one small batch, not a polling interval.
-        """
-        deadline = time.monotonic() + timeout
-        reached = self.position()
-        if reached >= target:
-            return reached
-        if not self._lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
-            raise ReadModelsBehindError(f"the read models are being updated past {reached}")
-        try:
-            reached = self._catch_up(target, deadline).position
-        finally:
-            self._lock.release()
-        if reached < target:
-            raise ReadModelsBehindError(f"the read models reached {reached}, not {target}")
-        return reached
-
-    def catch_up(self, deadline: float | None = None) -> Progress:
-        """Apply every event up to the head of the log as it is now."""
-        with self._lock:
-            return self._catch_up(None, deadline)
-
     def batches(self) -> Iterator[Progress]:
         """Catch up one batch at a time, yielding progress (for ``case-transfer replay``)."""
         while True:
@@ -140,17 +171,6 @@ class Projector:
             yield progress
             if progress.position >= progress.head:
                 return
-
-    def _catch_up(self, target: int | None, deadline: float | None) -> Progress:
-        goal = target if target is not None else self.head()
-        events = 0
-        while True:
-            progress = self._batch(deadline)
-            events += progress.events
-            if progress.position >= goal or progress.position >= progress.head:
-                return Progress(progress.position, progress.head, events)
-            if deadline is not None and time.monotonic() > deadline:
-                return Progress(progress.position, progress.head, events)
 
     def catch_up_on(self, connection: Connection, target: int | None = None) -> Progress:
         """Apply events up to ``target`` (default: the head now) in the caller's transaction.

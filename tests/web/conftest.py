@@ -13,23 +13,14 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
-from service.principals import add_principal, create_development_principals
 from service.settings import Settings
-from service.web import mount_mash
 
-from ..api.support import NAMES, Api, Clock
+from ..api.conftest import clock, principals, settings
+from ..api.support import Api, Clock
 from ..stores import store
 from .support import Staff
 
-
-@pytest.fixture(scope="session")
-def principals(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
-    """The development principals (an authority's case systems, a MASH, an auditor)."""
-    path = tmp_path_factory.mktemp("principals") / "principals.toml"
-    tokens = create_development_principals(path)
-    by_short = {short: tokens[name] for short, name in NAMES.items()}
-    by_short["leeds-mash"] = add_principal(path, name="Leeds MASH", role="mash", authority="383")
-    return path, by_short
+__all__ = ["clock", "principals", "settings"]  # shared with the API tests
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -39,21 +30,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def settings(database_url: str, principals: tuple[Path, dict[str, str]]) -> Settings:
-    return Settings(database_url=database_url, principals_file=principals[0])
-
-
-@pytest.fixture
 def app(settings: Settings, clock: Clock) -> FastAPI:
-    """The service's app with the MASH pages mounted, as ``create_app`` will do."""
-    app = create_app(settings, clock=clock.now)
-    mount_mash(app, settings)
-    return app
+    """The service's app, the MASH pages mounted by ``create_app``."""
+    return create_app(settings, clock=clock.now)
 
 
 @pytest.fixture
