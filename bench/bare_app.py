@@ -41,7 +41,7 @@ def create_app() -> FastAPI:
 def main() -> int:
     import uvicorn
 
-    from service.api.observability import logging_config
+    from service.http.logs import logging_config
 
     parser = argparse.ArgumentParser(prog="python -m bench.bare_app")
     parser.add_argument("--host", default="127.0.0.1")

@@ -34,10 +34,10 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from service.application import CaseTransferApplication
+from service.bootstrap import check_settings, open_store
 from service.domain.case import Case
 from service.domain.reference import authorities
 from service.settings import Settings
-from service.store import eventsourcing_env
 
 from .lives import Life, Lives, Tally, nhs_numbers
 
@@ -164,8 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the summary to this file")
     args = parser.parse_args(argv)
     settings = Settings(database_url=args.url) if args.url else Settings()
-    settings.check()
-    application = CaseTransferApplication(eventsourcing_env(settings), index_key=settings.index_key)
+    check_settings(settings)
+    application = open_store(settings)
     try:
         if application.recorder.max_notification_id():
             parser.error("the store already holds events: generate into a fresh one")

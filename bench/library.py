@@ -23,10 +23,10 @@ from typing import Any
 from uuid import UUID
 
 from service.application import CaseTransferApplication
+from service.bootstrap import check_settings, open_store
 from service.domain.calendar import london_date
 from service.domain.case import Case
 from service.settings import Settings
-from service.store import eventsourcing_env
 
 from .lives import case_system
 
@@ -149,8 +149,8 @@ def run(
 def main() -> int:
     spec = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     settings = Settings()
-    settings.check()
-    application = CaseTransferApplication(eventsourcing_env(settings), index_key=settings.index_key)
+    check_settings(settings)
+    application = open_store(settings)
     try:
         results = [run(application, spec["cases"], threads, spec) for threads in spec["threads"]]
     finally:

@@ -23,12 +23,12 @@ from typing import Any
 from uuid import UUID
 
 from service.application import CaseTransferApplication
+from service.bootstrap import check_settings, open_store
 from service.domain.actors import Actor
 from service.domain.calendar import london_date, start_of_london_day
 from service.domain.case import Case
 from service.domain.reference import authorities
 from service.settings import Settings
-from service.store import eventsourcing_env
 
 from .lives import SUMMARY, case_system
 
@@ -197,8 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, required=True)
     args = parser.parse_args(argv)
     settings = Settings()
-    settings.check()
-    application = CaseTransferApplication(eventsourcing_env(settings), index_key=settings.index_key)
+    check_settings(settings)
+    application = open_store(settings)
     try:
         prepared = prepare(
             application,

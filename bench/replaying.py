@@ -18,12 +18,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from service.adapters.event_store import eventsourcing_env
+from service.adapters.sql import open_engine, prepare_schema
 from service.application import CaseTransferApplication
-from service.projections.database import prepare_schema, read_model_engine
+from service.bootstrap import check_settings, open_store
+from service.domain.case import CASE_TOPICS
+from service.projections.projector import Projector
 from service.projections.replay import rebuild, swap
-from service.projections.runner import CASE_TOPICS, Projector
 from service.settings import Settings
-from service.store import eventsourcing_env
 
 
 def scan(application: CaseTransferApplication, batch: int = Projector.BATCH) -> dict[str, Any]:
@@ -44,7 +46,7 @@ def scan(application: CaseTransferApplication, batch: int = Projector.BATCH) -> 
 
 
 def replay(application: CaseTransferApplication, settings: Settings) -> dict[str, Any]:
-    engine = read_model_engine(settings)
+    engine = open_engine(settings)
     try:
         prepare_schema(engine, eventsourcing_env(settings), upgrade=True)
         rebuilt = rebuild(application, engine)
@@ -63,8 +65,8 @@ def replay(application: CaseTransferApplication, settings: Settings) -> dict[str
 def main() -> int:
     mode, output = sys.argv[1], Path(sys.argv[2])
     settings = Settings()
-    settings.check()
-    application = CaseTransferApplication(eventsourcing_env(settings), index_key=settings.index_key)
+    check_settings(settings)
+    application = open_store(settings)
     try:
         result = scan(application) if mode == "scan" else replay(application, settings)
     finally:

@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 import psycopg
 
-from service.keys import new_encryption_key
-from service.principals import add_principal
+from service.adapters.keys import new_encryption_key
+from service.adapters.principals import add_principal
 from service.settings import Settings
 
 MASH = "bench-mash"

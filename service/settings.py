@@ -2,7 +2,8 @@
 
 Defaults run with zero set-up: an SQLite file under ./var and a development
 principals file made on first start. ``CASE_TRANSFER_ENV=production`` turns those
-conveniences into refusals (``Settings.check``).
+conveniences into refusals (``service.bootstrap.check_settings``). Configuration only:
+this module imports nothing of the service's, so every layer may read it.
 """
 
 from __future__ import annotations
@@ -12,10 +13,6 @@ from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from .audit.signing import decode_public_keys, decode_signing_key
-from .domain.worklist import Timescales
-from .keys import child_index_key, decode_encryption_key
 
 DEFAULT_DATABASE_URL = "sqlite:///var/case-transfer.sqlite3"
 DEVELOPMENT_PRINCIPALS_FILE = Path("var/principals.development.toml")
@@ -110,48 +107,6 @@ class Settings(BaseSettings):
         description="Working days the receiving authority has to complete its own "
         "assessment after a hand-over",
     )
-
-    @property
-    def timescales(self) -> Timescales:
-        """The worklist's timescales (regional procedures differ, so each is a setting)."""
-        return Timescales(
-            share_information=self.worklist_share_information_days,
-            confirm_receipt=self.worklist_confirm_receipt_days,
-            decide_transfer=self.worklist_decide_transfer_days,
-            assess_after_handover=self.worklist_assess_after_handover_days,
-        )
-
-    def check(self) -> None:
-        """Refuse to start with a malformed key, or in production without the real setup.
-
-        Raises SettingsError (or EncryptionKeyError or SigningKeyError, also ValueErrors)
-        with one line.
-        """
-        if self.encryption_key is not None:
-            decode_encryption_key(self.encryption_key)
-        if self.signing_key is not None:
-            decode_signing_key(self.signing_key)
-        decode_public_keys(self.signing_retired_public_keys)
-        if self.env != "production":
-            return
-        missing = [
-            name
-            for name, value in (
-                ("CASE_TRANSFER_PRINCIPALS_FILE", self.principals_file),
-                ("CASE_TRANSFER_ENCRYPTION_KEY", self.encryption_key),
-                ("CASE_TRANSFER_SIGNING_KEY", self.signing_key),
-            )
-            if value is None
-        ]
-        if missing:
-            *rest, last = missing
-            names = f"{', '.join(rest)} and {last}" if rest else last
-            raise SettingsError(f"CASE_TRANSFER_ENV=production needs {names}; refusing to start")
-
-    @property
-    def index_key(self) -> bytes:
-        """The child index's key, derived from the encryption key (service/keys.py)."""
-        return child_index_key(self.encryption_key)
 
     @property
     def uses_development_principals(self) -> bool:

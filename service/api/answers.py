@@ -1,11 +1,20 @@
-"""How a changed case is answered: the case view, its version as ETag, and replay markers."""
+"""How answers are marked: a changed case's view, ETag and replay marker, and the
+``X-Log-Position`` every write and list answers with.
+
+A list is read from the read models, which follow the event log; the header says how
+far along the log they were, so a case system can tell its own writes are included.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import Response
 
 from service.application import Outcome
+from service.projections.queries import Page
 
+from .errors import problem_responses
 from .schemas import CaseView
 
 LOG_POSITION = "X-Log-Position"
@@ -22,3 +31,18 @@ def case_answer(outcome: Outcome, response: Response, *, location: str | None = 
     if location is not None:
         response.headers["Location"] = location
     return CaseView.of(outcome.case, outcome.now)
+
+
+def list_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI documentation of a list: its ``X-Log-Position`` header and its problems."""
+    header = {
+        "description": "The event log position the list reflects: at least that of every "
+        "write answered before this request (compare a POST's X-Log-Position)",
+        "schema": {"type": "integer", "minimum": 0},
+    }
+    return {200: {"headers": {LOG_POSITION: header}}, **problem_responses(*statuses)}
+
+
+def mark_position(response: Response, page: Page[Any]) -> None:
+    """Tell the caller which log position the page was read at."""
+    response.headers[LOG_POSITION] = str(page.position)

@@ -1,37 +1,53 @@
 """Dependencies every route shares, as ``Annotated`` aliases: who is calling, the
-application, the read models, and how a change was asked for (Idempotency-Key, If-Match)."""
+application, the read models, the access log and checkpoints, how a change was asked
+for (Idempotency-Key, If-Match), and the ids in a path."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
-from service.application import CaseTransferApplication, ChangeRequest
+from service.application import CaseTransferApplication, ChangeRequest, Outcome
+from service.application.idempotency import RequestIdentity
+from service.audit.access_log import AccessLog
+from service.audit.ledger import Checkpoints
+from service.domain.access import no_such_case
 from service.domain.actors import Actor
-from service.domain.errors import InvalidInput, NotFound
-from service.idempotency import RequestIdentity
-from service.principals import PrincipalDirectory
+from service.domain.case.rules import no_such_transfer
+from service.domain.errors import InvalidInput
+from service.http.context import note_principal
+from service.http.reads import CaseReadRecorder, case_reads, service_of
 from service.projections.queries import ReadModels
 
-from .observability import note_principal
-from .problems import UnauthenticatedError
+from .answers import case_answer
+from .errors import UnauthenticatedError
+from .schemas import CaseView
 
 _bearer = HTTPBearer(auto_error=False, description="A principal's token")
 
 
 def _application(request: Request) -> CaseTransferApplication:
-    application: CaseTransferApplication = request.app.state.application
-    return application
+    return service_of(request).application
 
 
 def _read_models(request: Request) -> ReadModels:
-    read_models: ReadModels = request.app.state.read_models
-    return read_models
+    return service_of(request).read_models
+
+
+def _access_log(request: Request) -> AccessLog:
+    return service_of(request).access_log
+
+
+def _checkpoints(request: Request) -> Checkpoints:
+    checkpoints = service_of(request).checkpoints
+    assert checkpoints is not None  # made when the service started serving
+    return checkpoints
 
 
 def _actor(
@@ -40,8 +56,7 @@ def _actor(
 ) -> Actor:
     if credentials is None:
         raise UnauthenticatedError("Send Authorization: Bearer <token>.")
-    directory: PrincipalDirectory = request.app.state.principals
-    principal = directory.authenticate(credentials.credentials)
+    principal = service_of(request).principals.authenticate(credentials.credentials)
     if principal is None:
         raise UnauthenticatedError("The token is not recognised.")
     note_principal(principal.name)
@@ -53,14 +68,14 @@ def _case_id(case_id: str) -> UUID:
     try:
         return UUID(case_id)
     except ValueError:
-        raise NotFound("No such case.", code="case-not-found") from None
+        raise no_such_case() from None
 
 
 def _transfer_id(transfer_id: str) -> UUID:
     try:
         return UUID(transfer_id)
     except ValueError:
-        raise NotFound("No such transfer on this case.", code="transfer-not-found") from None
+        raise no_such_transfer() from None
 
 
 @dataclass(frozen=True)
@@ -106,9 +121,58 @@ def _change_context(
     return ChangeContext(actor, request.method, request.url.path, idempotency_key, if_match)
 
 
+@dataclass(frozen=True)
+class CaseStep:
+    """A POST that changes a case: who asks and how, the application, and the response
+    whose headers the answer sets."""
+
+    change: ChangeContext
+    app: CaseTransferApplication
+    response: Response
+
+    @property
+    def actor(self) -> Actor:
+        return self.change.actor
+
+    def request(self, body: BaseModel | None = None) -> ChangeRequest:
+        return self.change.request(body)
+
+    def answer(self, outcome: Outcome, *, location: str | None = None) -> CaseView:
+        return case_answer(outcome, self.response, location=location)
+
+    def run(
+        self,
+        use_case: Callable[..., Outcome],
+        *ids: UUID,
+        body: BaseModel | None = None,
+        **fields: Any,
+    ) -> CaseView:
+        """Run the application's ``use_case`` on the case (and transfer) ``ids``, with the
+        body's fields (or ``fields``, where a field is named otherwise), and answer with
+        the case view it leads to."""
+        given = fields or (body.model_dump() if body is not None else {})
+        return self.answer(use_case(self.app, self.actor, *ids, self.request(body), **given))
+
+
+def _case_step(
+    change: Annotated[ChangeContext, Depends(_change_context)],
+    app: Annotated[CaseTransferApplication, Depends(_application)],
+    response: Response,
+) -> CaseStep:
+    return CaseStep(change, app, response)
+
+
+def _case_reads(request: Request, actor: Annotated[Actor, Depends(_actor)]) -> CaseReadRecorder:
+    return case_reads(request, actor)
+
+
 App = Annotated[CaseTransferApplication, Depends(_application)]
 Lists = Annotated[ReadModels, Depends(_read_models)]
 CurrentActor = Annotated[Actor, Depends(_actor)]
 Change = Annotated[ChangeContext, Depends(_change_context)]
 CaseId = Annotated[UUID, Depends(_case_id)]
 TransferId = Annotated[UUID, Depends(_transfer_id)]
+CaseReads = Annotated[CaseReadRecorder, Depends(_case_reads)]
+AccessLogs = Annotated[AccessLog, Depends(_access_log)]
+Ledger = Annotated[Checkpoints, Depends(_checkpoints)]
+Step = Annotated[CaseStep, Depends(_case_step)]

@@ -23,15 +23,14 @@ from uuid import UUID
 
 from sqlalchemy import Engine, Select, exc, insert, select
 
-from service.application import CaseTransferApplication, StoreUnavailableError
-from service.domain.actors import AUDITOR, AUTHORITY, MASH, Actor
-from service.domain.errors import Forbidden
+from service.adapters.event_store import StoreUnavailableError
+from service.adapters.sql import writing
+from service.adapters.tables import access_log
+from service.application import CaseTransferApplication, cursors
+from service.domain.access import access_log_scope, reads_are_recorded
+from service.domain.actors import Actor
 from service.domain.text import check_text
-from service.projections import cursors
-from service.projections.database import writing
-from service.projections.tables import access_log
 
-RECORDED_ROLES = (MASH, AUDITOR)
 DEFAULT_LIMIT = 50
 PRINCIPAL_MAX = 200
 ROUTE_MAX = 200  # the column's width
@@ -73,7 +72,7 @@ class AccessLog:
 
         ``route`` is the method and path template, e.g. ``GET /v1/cases/{case_id}``.
         """
-        if actor.role not in RECORDED_ROLES:
+        if not reads_are_recorded(actor):
             return
         cases = list(dict.fromkeys(case_ids))  # a case listed twice was read once
         if not cases:
@@ -108,7 +107,9 @@ class AccessLog:
     ) -> AccessPage:
         """Recorded reads, newest first: for auditors by case, by principal, or all; for
         an authority only by one of its own cases (who outside looked at it)."""
-        _check_may_list(actor, application, case_id, principal)
+        if access_log_scope(actor, case_id, principal):
+            assert case_id is not None
+            application.case(actor, case_id)  # not a party: no such case (404)
         if principal is not None:
             principal = check_text(principal, "principal", max_length=PRINCIPAL_MAX)
         cursors.check_limit(limit)
@@ -137,24 +138,6 @@ def access_query(
     if before is not None:
         statement = statement.where(access_log.c.entry_id < before)
     return statement
-
-
-def _check_may_list(
-    actor: Actor,
-    application: CaseTransferApplication,
-    case_id: UUID | None,
-    principal: str | None,
-) -> None:
-    if actor.role == AUDITOR:
-        return
-    if actor.role == AUTHORITY and case_id is not None and principal is None:
-        application.case(actor, case_id)  # not a party: no such case (404)
-        return
-    raise Forbidden(
-        "The access log is for auditors; a case's authorities may list only who read "
-        "their case (case_id, without principal).",
-        code="access-log-for-auditors",
-    )
 
 
 def _entry_id(values: list[str]) -> int:

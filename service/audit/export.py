@@ -23,7 +23,8 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from service.application import CaseTransferApplication, store_errors
+from service.adapters.event_store import store_errors
+from service.application import CaseTransferApplication
 from service.domain.actors import Actor
 
 from .feed import RecordedEvent, case_positions, log_pages

@@ -25,11 +25,12 @@ from uuid import UUID
 
 from eventsourcing.persistence import Notification
 
-from service.application import CaseTransferApplication, store_errors
-from service.domain.actors import AUDITOR, Actor
-from service.domain.case import Case
-from service.domain.errors import Forbidden, InvalidInput
-from service.projections.runner import CASE_TOPICS
+from service.adapters.event_store import store_errors
+from service.application import CaseTransferApplication, cursors
+from service.domain.access import require_feed_reader
+from service.domain.actors import Actor
+from service.domain.case import CASE_TOPICS, Case
+from service.domain.errors import InvalidInput
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -88,9 +89,8 @@ def read_feed(
     application: CaseTransferApplication, actor: Actor, *, after: int | None, limit: int
 ) -> FeedPage:
     """The case events after position ``after`` (from the start when None), for auditors."""
-    if actor.role != AUDITOR:
-        raise Forbidden("The event feed is for auditors.", code="feed-for-auditors")
-    check_limit(limit)
+    require_feed_reader(actor)
+    cursors.check_limit(limit, MAX_LIMIT)
     start = check_position(after)
     with store_errors():
         head = int(application.recorder.max_notification_id() or 0)
@@ -157,12 +157,6 @@ def decode(application: CaseTransferApplication, notification: Notification) -> 
     event = application.mapper.to_domain_event(notification)
     assert isinstance(event, Case.Event)
     return RecordedEvent.of(event, notification.id)
-
-
-def check_limit(limit: int) -> None:
-    """Refuse (422, ``invalid-limit``) a page size outside 1..MAX_LIMIT."""
-    if isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput(f"limit must be from 1 to {MAX_LIMIT}.", code="invalid-limit")
 
 
 def check_position(after: int | None) -> int:

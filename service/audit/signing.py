@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import binascii
 import hashlib
-import logging
 import os
 import secrets
 from base64 import b64decode, b64encode
@@ -27,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -38,14 +37,10 @@ from pydantic import SecretStr
 
 from .chain import canonical_json, utc_text
 
-if TYPE_CHECKING:
-    from service.settings import Settings
-
 ALGORITHM = "Ed25519"
 SIGNING_KEY_VARIABLE = "CASE_TRANSFER_SIGNING_KEY"
 RETIRED_KEYS_VARIABLE = "CASE_TRANSFER_SIGNING_RETIRED_PUBLIC_KEYS"
 DEVELOPMENT_SIGNING_KEY_FILE = Path("var/signing-key.development")
-logger = logging.getLogger("service.audit")
 _DEVELOPMENT_HEADER = "# Development only: signs ledger checkpoints. Never use it in production.\n"
 
 
@@ -254,20 +249,3 @@ def development_key_notice(path: Path, made: bool) -> str:
         f"DEVELOPMENT ONLY: ledger checkpoints are signed with the key in {path} ({how}); "
         f"set {SIGNING_KEY_VARIABLE} in any shared environment."
     )
-
-
-def signing_keys(settings: Settings, *, create: bool = True) -> SigningKeys:
-    """The keys ``settings`` name; in development without one, the development key.
-
-    ``create=False`` (verifying only) never makes the development file: without a key
-    there is nothing to sign with, and only the retired keys (and the development key,
-    if it exists) can vouch for a checkpoint.
-    """
-    retired = decode_public_keys(settings.signing_retired_public_keys)
-    key = settings.signing_key
-    development = key is None and settings.env != "production"
-    if development and (create or DEVELOPMENT_SIGNING_KEY_FILE.exists()):
-        key, made = development_signing_key(DEVELOPMENT_SIGNING_KEY_FILE)
-        if create:
-            logger.warning(development_key_notice(DEVELOPMENT_SIGNING_KEY_FILE, made))
-    return SigningKeys(decode_signing_key(key) if key is not None else None, retired)

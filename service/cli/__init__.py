@@ -19,13 +19,12 @@ from eventsourcing.persistence import ProgrammingError
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 
-from ..application import StoreUnavailableError
+from ..adapters.event_store import StoreConfigurationError, StoreUnavailableError
+from ..adapters.keys import EncryptionKeyError
+from ..adapters.principals import PrincipalsError
+from ..adapters.sql import ReadModelSchemaError
 from ..audit.signing import CheckpointError, SigningKeyError
-from ..keys import EncryptionKeyError
-from ..principals import PrincipalsError
-from ..projections.database import ReadModelSchemaError
 from ..settings import SettingsError
-from ..store import StoreConfigurationError
 from . import admin, audit_verify, export, read_models, serving
 
 

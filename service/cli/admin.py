@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..keys import new_encryption_key
-from ..principals import ROLES, add_principal
+from ..adapters.keys import new_encryption_key
+from ..adapters.principals import ROLES, add_principal
 from ..settings import Settings, SettingsError
 
 OPENAPI_FILE = Path("openapi/openapi.json")
@@ -53,7 +53,7 @@ def _keygen(args: argparse.Namespace) -> int:
 
 
 def _write_openapi(args: argparse.Namespace) -> int:
-    from ..api.openapi import openapi_document
+    from ..api.app import openapi_document
 
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(openapi_document())

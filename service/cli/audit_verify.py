@@ -14,18 +14,14 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..application import CaseTransferApplication
-from ..audit.signing import Checkpoint, CheckpointError, new_signing_key, signing_keys
+from ..audit.signing import Checkpoint, CheckpointError, new_signing_key
 from ..audit.verify import verify
-from ..projections.database import check_schema, read_model_engine
-from ..projections.runner import read_model_errors
+from ..bootstrap import check_settings, open_service, signing_keys
 from ..settings import Settings
-from ..store import eventsourcing_env
+from .progress import progress_bar
 
 
 def register(commands: Any) -> None:
@@ -52,22 +48,20 @@ def register(commands: Any) -> None:
 
 def _verify(args: argparse.Namespace) -> int:
     settings = Settings()
-    settings.check()
+    check_settings(settings)
     checkpoint = _read_checkpoint(args.checkpoint) if args.checkpoint is not None else None
-    env = eventsourcing_env(settings)
     keys = signing_keys(settings, create=False)
-    application = CaseTransferApplication(env, index_key=settings.index_key)
-    engine = read_model_engine(settings)
     started = time.monotonic()
+    # Read only: no table, trigger or schema change. Another key reads nothing: an
+    # operator's mistake (exit 2), not tampering.
+    service = open_service(settings, read_only=True)
     try:
-        application.check_key()  # another key reads nothing: an operator's mistake, not tampering
-        with read_model_errors():
-            check_schema(engine)
-        with _progress_bar() as show:
-            report = verify(application, engine, checkpoint=checkpoint, keys=keys, show=show)
+        with progress_bar("Verifying", "positions") as show:
+            report = verify(
+                service.application, service.engine, checkpoint=checkpoint, keys=keys, show=show
+            )
     finally:
-        engine.dispose()
-        application.close()
+        service.close()
     print(report.summary())
     if report.finding is not None:
         return 1
@@ -91,30 +85,3 @@ def _read_checkpoint(path: Path) -> Checkpoint:
 def _signing_keygen(args: argparse.Namespace) -> int:
     print(new_signing_key())
     return 0
-
-
-@contextmanager
-def _progress_bar() -> Iterator[Callable[[int, int], None]]:
-    """A rich progress bar on stderr: events re-hashed of the log's, events/s, time left."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
-    from rich.progress import Progress as Bar
-
-    with Bar(
-        TextColumn("Verifying"),
-        BarColumn(bar_width=20),
-        MofNCompleteColumn(),
-        TextColumn("positions"),
-        TextColumn("{task.fields[rate]}"),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=False,
-    ) as bar:
-        task = bar.add_task("verify", total=None, rate="")
-
-        def show(position: int, head: int) -> None:
-            bar.update(task, completed=position, total=head)
-            speed = bar.tasks[task].speed
-            bar.update(task, rate=f"{speed:,.0f}/s" if speed else "")
-
-        yield show

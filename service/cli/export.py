@@ -11,19 +11,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 from uuid import UUID
 
-from ..application import CaseTransferApplication
 from ..audit import export
+from ..bootstrap import check_settings, open_store
 from ..domain.actors import AUDITOR, Actor
 from ..domain.errors import DomainError
 from ..settings import Settings
-from ..store import eventsourcing_env
+from .progress import progress_bar
 
 OPERATOR = Actor("case-transfer export", AUDITOR, None)
 
@@ -58,13 +57,13 @@ def register(commands: Any) -> None:
 
 def _export(args: argparse.Namespace) -> int:
     settings = Settings()
-    settings.check()
-    application = CaseTransferApplication(eventsourcing_env(settings), index_key=settings.index_key)
+    check_settings(settings)
+    application = open_store(settings, read_only=True)  # reads only: no DDL
     form = export.Format(args.format)
     try:
         application.check_key()  # a key that cannot read the log: no export
         if args.all:
-            with _progress_bar("log positions") as show:
+            with progress_bar("Exporting", "log positions", rate=False) as show:
                 events = export.store_events(
                     application, as_known_at=args.as_known_at, progress=show
                 )
@@ -77,7 +76,7 @@ def _export(args: argparse.Namespace) -> int:
             except DomainError as refused:
                 print(f"case-transfer: {refused.detail}", file=sys.stderr)
                 return 2
-            with _progress_bar("events") as show:
+            with progress_bar("Exporting", "events", rate=False) as show:
                 written = _write(export.lines(found, form), args.output)
                 show(len(found), len(found))
     finally:
@@ -111,30 +110,6 @@ def _copy(lines: Iterator[str], sink: IO[bytes]) -> int:
         count += 1
     sink.flush()
     return count
-
-
-@contextmanager
-def _progress_bar(unit: str) -> Iterator[Callable[[int, int], None]]:
-    """A rich progress bar on stderr: how much of the export is read, in ``unit``."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
-    from rich.progress import Progress as Bar
-
-    with Bar(
-        TextColumn("Exporting"),
-        BarColumn(bar_width=20),
-        MofNCompleteColumn(),
-        TextColumn(unit),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=False,
-    ) as bar:
-        task = bar.add_task("export", total=None)
-
-        def show(reached: int, total: int) -> None:
-            bar.update(task, completed=reached, total=total)
-
-        yield show
 
 
 def _case_id(text: str) -> UUID:

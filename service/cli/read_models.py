@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
-from ..application import CaseTransferApplication, StoreUnavailableError
-from ..projections.database import migrate, prepare_schema, read_model_engine, schema_revisions
-from ..projections.replay import Comparison, compare, discard, rebuild, swap
-from ..projections.runner import Progress, read_model_errors
+from ..adapters.event_store import StoreUnavailableError, eventsourcing_env, startup_lock
+from ..adapters.sql import migrate, schema_revisions, sql_errors
+from ..bootstrap import check_settings, open_engine, open_service
+from ..projections.check import Comparison, compare
+from ..projections.replay import discard, rebuild, swap
 from ..settings import Settings
-from ..store import eventsourcing_env, startup_lock
+from .progress import progress_bar
 
 
 def register(commands: Any) -> None:
@@ -39,9 +39,9 @@ def register(commands: Any) -> None:
 def _migrate(args: argparse.Namespace) -> int:
     settings = Settings()
     env = eventsourcing_env(settings)  # a bad URL stops here; makes an SQLite file's folder
-    engine = read_model_engine(settings)
+    engine = open_engine(settings)
     try:
-        with read_model_errors():
+        with sql_errors():
             before, _ = schema_revisions(engine)
             with startup_lock(env):  # replicas starting now wait for the upgrade
                 migrate(engine)
@@ -58,18 +58,14 @@ def _migrate(args: argparse.Namespace) -> int:
 def _replay(args: argparse.Namespace) -> int:
     """Rebuild aside with a progress bar on stderr, then swap in, or compare (``--check``)."""
     settings = Settings()
-    settings.check()
-    env = eventsourcing_env(settings)
+    check_settings(settings)
     started = time.monotonic()
-    application = CaseTransferApplication(env, index_key=settings.index_key)
-    engine = read_model_engine(settings)
+    service = open_service(settings)  # a key that cannot read the log: no rebuild
+    application, engine = service.application, service.engine
     try:
-        application.check_key()  # a key that cannot read the log: no rebuild
-        with read_model_errors():
-            prepare_schema(engine, env, upgrade=settings.create_tables)
         try:
-            with _progress_bar() as show:
-                rebuilt = rebuild(application, engine, show)
+            with progress_bar("Rebuilding", "events") as show:
+                rebuilt = rebuild(application, engine, lambda p: show(p.position, p.head))
             if args.check:
                 return _report(compare(application, engine, rebuilt))
             swapped = swap(application, engine, rebuilt)
@@ -78,8 +74,7 @@ def _replay(args: argparse.Namespace) -> int:
                 discard(engine)  # interrupted or failed: leave no shadow tables behind
             raise
     finally:
-        engine.dispose()
-        application.close()
+        service.close()
     seconds = time.monotonic() - started
     print(
         f"Replayed {swapped.position:,} events ({swapped.events:,} case events, "
@@ -102,39 +97,3 @@ def _report(comparison: Comparison) -> int:
         f"log at position {comparison.position:,}; `case-transfer replay` rebuilds them."
     )
     return 1
-
-
-@contextmanager
-def _progress_bar() -> Iterator[Callable[[Progress], None]]:
-    """A rich progress bar on stderr: events read of the log's, events/s, time left.
-
-    Every entry of the log counts (a case's events, the child index's, remembered
-    requests), as the position in the log does; the summary counts the case events.
-    """
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-    from rich.progress import Progress as Bar
-
-    with Bar(
-        TextColumn("Rebuilding"),
-        BarColumn(bar_width=20),
-        MofNCompleteColumn(),
-        TextColumn("events"),
-        TextColumn("{task.fields[rate]}"),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-    ) as bar:
-        task = bar.add_task("rebuild", total=None, rate="")
-
-        def show(progress: Progress) -> None:
-            bar.update(task, completed=progress.position, total=progress.head)
-            speed = bar.tasks[task].speed
-            rate = f"{speed:,.0f} events/s" if speed else ""
-            bar.update(task, rate=rate)
-
-        yield show

@@ -8,17 +8,15 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from ..application import CaseTransferApplication
+from ..adapters.event_store import eventsourcing_env
+from ..adapters.principals import create_development_principals, load_principals
 from ..audit.signing import (
     DEVELOPMENT_SIGNING_KEY_FILE,
     development_key_notice,
     development_signing_key,
 )
-from ..principals import create_development_principals, load_principals
-from ..projections.database import prepare_schema, read_model_engine
-from ..projections.runner import read_model_errors
+from ..bootstrap import check_settings, open_service
 from ..settings import Settings
-from ..store import eventsourcing_env
 
 
 def register(commands: Any) -> None:
@@ -32,10 +30,10 @@ def register(commands: Any) -> None:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from ..api.observability import logging_config
+    from ..http.logs import logging_config
 
     settings = Settings()
-    settings.check()  # production without its settings, or a malformed key, stops here
+    check_settings(settings)  # production without its settings, or a malformed key, stops here
     eventsourcing_env(settings)  # a bad URL stops here, with one line
     if settings.uses_development_principals:
         _announce_development_principals(settings.principals_path)
@@ -43,12 +41,11 @@ def _serve(args: argparse.Namespace) -> int:
         _, made = development_signing_key(DEVELOPMENT_SIGNING_KEY_FILE)
         print(development_key_notice(DEVELOPMENT_SIGNING_KEY_FILE, made), flush=True)
     load_principals(settings.principals_path)  # an unreadable file stops here, with one line
-    _check_store(settings)
-    _prepare_read_models(settings)  # a stale schema stops here, with one line
+    _check_store(settings)  # an unreachable store, a wrong key or a stale schema: one line
     print(f"Serving on http://{args.host}:{args.port} (API docs at /docs)", flush=True)
     signal.signal(signal.SIGTERM, _stopped_gracefully)
     uvicorn.run(
-        "service.api.app:create_app",
+        "service.asgi:create_app",
         factory=True,
         host=args.host,
         port=args.port,
@@ -72,23 +69,9 @@ def _stopped_gracefully(signum: int, frame: FrameType | None) -> None:
 
 
 def _check_store(settings: Settings) -> None:
-    """Open the store once before serving, so an unreachable database is one line, not a trace."""
-    application = CaseTransferApplication(eventsourcing_env(settings), index_key=settings.index_key)
-    try:
-        application.check_store()
-        application.check_key()
-    finally:
-        application.close()
-
-
-def _prepare_read_models(settings: Settings) -> None:
-    """Upgrade the read models' schema (development) or refuse a stale one, before serving."""
-    engine = read_model_engine(settings)
-    try:
-        with read_model_errors():
-            prepare_schema(engine, eventsourcing_env(settings), upgrade=settings.create_tables)
-    finally:
-        engine.dispose()
+    """Open the service once before serving: an unreachable database, a key that cannot
+    read the store, or read models at another schema is one line, not a trace."""
+    open_service(settings).close()
 
 
 def _announce_development_principals(path: Path) -> None:

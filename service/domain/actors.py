@@ -1,10 +1,11 @@
-"""Who recorded a step: every event carries its actor."""
+"""Who recorded a step: every event carries its actor.
+
+What each kind of actor may see and do is decided in one place, ``access.py``.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from .errors import Forbidden
 
 AUTHORITY = "authority"
 MASH = "mash"
@@ -23,12 +24,3 @@ class Actor:
     name: str
     role: str
     authority: str | None
-
-    def acting_authority(self) -> str:
-        """The authority this actor records steps for; refuses MASH and auditors (403).
-
-        MASH staff and auditors read the record; they never change it.
-        """
-        if self.role != AUTHORITY or self.authority is None:
-            raise Forbidden(f"A {self.role} principal may read the record but not change it.")
-        return self.authority

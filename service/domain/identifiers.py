@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from service.domain.errors import InvalidInput
+from .errors import InvalidInput
 
 # Ten ASCII digits, bare or as 3-3-4 groups with one kind of separator ("943 476 5919",
 # "943-476-5919"). ASCII only: a bare \d would let other scripts' digits through.
@@ -39,25 +39,22 @@ def check_nhs_number(value: str) -> str:
     ever issued, so they are refused as the placeholders they usually are.
     """
     match = _WRITTEN.fullmatch(value.strip())
+    digits = match.group(1) + match.group(3) + match.group(4) if match else ""
     if match is None:
-        raise InvalidInput(
+        problem = (
             "An NHS number is 10 digits, written together or in groups of 3, 3 and 4 "
-            'separated by spaces or hyphens (for example "943 476 5919").',
-            code="invalid-nhs-number",
+            'separated by spaces or hyphens (for example "943 476 5919").'
         )
-    digits = match.group(1) + match.group(3) + match.group(4)
-    if len(set(digits)) == 1:
-        raise InvalidInput(
-            "That NHS number is a placeholder of one repeated digit, not a real NHS number.",
-            code="invalid-nhs-number",
-        )
-    if _check_digit(digits[:9]) != int(digits[9]):
-        raise InvalidInput(
+    elif len(set(digits)) == 1:
+        problem = "That NHS number is a placeholder of one repeated digit, not a real NHS number."
+    elif _check_digit(digits[:9]) != int(digits[9]):
+        problem = (
             "That NHS number fails its check digit, so at least one digit is wrong: "
-            "check it against the child's record.",
-            code="invalid-nhs-number",
+            "check it against the child's record."
         )
-    return digits
+    else:
+        return digits
+    raise InvalidInput(problem, code="invalid-nhs-number")
 
 
 def is_valid_nhs_number(value: str) -> bool:

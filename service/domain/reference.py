@@ -17,7 +17,7 @@ from functools import cache
 from importlib import resources
 from types import MappingProxyType
 
-from service.domain.errors import InvalidInput
+from .errors import InvalidInput
 
 _PACKAGE = "service.domain"
 

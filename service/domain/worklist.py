@@ -16,7 +16,7 @@ from uuid import UUID
 
 from .calendar import add_working_days, london_date
 from .case import CLOSED, Case
-from .transfer import Transfer
+from .case.transfer import Transfer
 
 SHARE_INFORMATION = "share-information"
 CONFIRM_RECEIPT = "confirm-receipt"
@@ -171,7 +171,8 @@ def _handover_work(case: Case) -> list[WorkItem]:
     if latest.to_authority != case.periods[-1].authority:
         return []  # withdrawn before it took effect: its period was removed
     if any(
-        a.authority == latest.to_authority and a.timestamp >= effective_at for a in case.assessments
+        a.authority == latest.to_authority and a.recorded_at >= effective_at
+        for a in case.assessments
     ):
         return []
     start = london_date(effective_at)

@@ -19,19 +19,20 @@ from uuid import UUID
 
 from sqlalchemy import Row, Select
 
-from service.application import may_see, store_errors
-from service.domain.actors import AUDITOR, AUTHORITY, MASH, Actor
+from service.adapters.event_store import store_errors
+from service.adapters.sql import sql_errors
+from service.application import cursors
+from service.domain.access import list_authority, may_see, reference_lookup_scope
+from service.domain.actors import Actor
 from service.domain.calendar import london_date
 from service.domain.case import Case
-from service.domain.errors import Forbidden, InvalidInput
-from service.domain.reference import authority as known_authority
+from service.domain.case.transfer import Transfer
+from service.domain.errors import InvalidInput
 from service.domain.text import REFERENCE_MAX, check_text
-from service.domain.transfer import Transfer
 from service.domain.worklist import Timescales, WorkItem
 
-from . import cursors
+from .projector import Projector
 from .rows import reference_digest
-from .runner import Projector, read_model_errors
 from .statements import (
     closed_caseload_query,
     open_caseload_query,
@@ -57,6 +58,8 @@ class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None
     position: int
+    authority: str | None = None
+    """Whose list it is, for the lists of one authority."""
 
 
 @dataclass(frozen=True)
@@ -123,9 +126,7 @@ class ReadModels:
     ) -> Page[Case]:
         """Cases found by a local case reference: an authority's case system finds its
         own references only; the MASH and auditors find any authority's."""
-        if actor.role not in (AUTHORITY, MASH, AUDITOR):
-            raise Forbidden(f"A {actor.role} principal may not look cases up.")
-        scope = actor.acting_authority() if actor.role == AUTHORITY else None
+        scope = reference_lookup_scope(actor)
         reference = check_text(reference, "reference", max_length=REFERENCE_MAX)
         cursors.check_limit(limit)
         digest = reference_digest(self.projector.application.index_key, reference)
@@ -200,7 +201,7 @@ class ReadModels:
         if after is not None:
             entries = [e for e in entries if _work_key(e) > after]
         shown, next_cursor = cursors.page(entries, limit, filters, _work_cursor_key)
-        return Page(list(shown), next_cursor, position)
+        return Page(list(shown), next_cursor, position, code)
 
     # ---- the machinery --------------------------------------------------------------
 
@@ -209,7 +210,7 @@ class ReadModels:
         return self.projector.wait_for(self.projector.head(), self.wait_seconds)
 
     def _rows(self, statement: Select[Any]) -> Sequence[Row[Any]]:
-        with read_model_errors(), self.projector.engine.connect() as connection:
+        with sql_errors(), self.projector.engine.connect() as connection:
             return connection.execute(statement).all()
 
     def _cases(self, rows: Sequence[Row[Any]]) -> list[Case]:
@@ -236,31 +237,6 @@ class ReadModels:
             row.deadline,
         )
         return WorkEntry(item, item.due_on(self.timescales), item.overdue(today, self.timescales))
-
-
-def list_authority(actor: Actor, authority: str | None) -> str:
-    """The authority whose list ``actor`` asks for, or the refusal.
-
-    An authority's case system sees its own lists only; an auditor names the
-    authority; the MASH looks children up one at a time, never through lists.
-    """
-    if actor.role == MASH:
-        raise Forbidden(
-            "Lists are for authorities and auditors; the MASH looks a child up by NHS "
-            "number or local reference.",
-            code="lists-not-for-mash",
-        )
-    if actor.role == AUDITOR:
-        if authority is None:
-            raise InvalidInput("Name the authority whose list you want.", code="authority-required")
-        return known_authority(authority).code
-    own = actor.acting_authority()
-    if authority is None:
-        return own
-    code = known_authority(authority).code
-    if code != own:
-        raise Forbidden("An authority may list only its own cases.", code="not-own-authority")
-    return own
 
 
 def _case_key(row: Row[Any]) -> list[str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.domain.case import CLOSED, Case
-from service.domain.transfer import ACCEPTED, PROPOSED, Transfer
+from service.domain.case.transfer import ACCEPTED, PROPOSED, Transfer
 from service.domain.worklist import work_for
 
 from .tables import FOREVER
@@ -40,6 +40,11 @@ class CaseRows:
     def by_table(self) -> tuple[list[Row], ...]:
         """In the order of ``ReadModelTables.all()``."""
         return (self.cases, self.periods, self.transfers, self.references, self.work_items)
+
+    def extend(self, more: CaseRows) -> None:
+        """Add another case's rows, table by table."""
+        for mine, theirs in zip(self.by_table(), more.by_table(), strict=True):
+            mine.extend(theirs)
 
 
 def rows_of(case: Case, key: bytes) -> CaseRows:

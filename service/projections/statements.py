@@ -12,7 +12,7 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, Select, and_, literal_column, or_, select
 
-from service.domain.transfer import ACCEPTED
+from service.domain.case.transfer import ACCEPTED
 
 from .tables import ReadModelTables
 

@@ -7,54 +7,33 @@ store (encrypted when a key is set) stays the only place a child can be identifi
 Instants are stored as naive UTC (``UTCDateTime``) so that SQLite, which compares
 them as text, orders them as PostgreSQL does. An open-ended interval ends at
 ``FOREVER`` rather than NULL, so "still open at T" is one index range (``until > T``).
+The other tables of the same database (positions, sessions, ledger, access log) are
+``service.adapters.tables``'.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     Column,
     Date,
-    DateTime,
-    Dialect,
     Index,
     Integer,
     LargeBinary,
     MetaData,
     String,
     Table,
-    Text,
-    TypeDecorator,
     Uuid,
     text,
 )
 
+from service.adapters.tables import READ_MODELS, UTCDateTime, metadata
+
+__all__ = ["FOREVER", "LIVE", "READ_MODELS", "ReadModelTables", "read_model_tables"]
+
 FOREVER = datetime(9999, 12, 31, tzinfo=UTC)
-READ_MODELS = "read_models"
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """An aware instant stored as naive UTC, read back aware (UTC)."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("read models store aware instants only")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        assert isinstance(value, datetime)
-        return value.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -149,67 +128,4 @@ def read_model_tables(metadata: MetaData, suffix: str = "") -> ReadModelTables:
     return ReadModelTables(cases, periods, transfers, references, work_items)
 
 
-metadata = MetaData()
 LIVE = read_model_tables(metadata)
-positions = Table(
-    "rm_positions",
-    metadata,
-    Column("name", String(64), primary_key=True),
-    Column("position", BigInteger, nullable=False),
-    Column("events_applied", BigInteger, nullable=False),
-)
-
-web_sessions = Table(
-    "web_sessions",
-    metadata,
-    Column("id_sha256", String(64), primary_key=True),
-    Column("principal_name", Text, nullable=False),
-    Column("role", String(16), nullable=False),
-    Column("authority", String(8)),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("last_seen_at", UTCDateTime, nullable=False),
-    Column("expires_at", UTCDateTime, nullable=False),
-    Column("ended_at", UTCDateTime),
-    Index("ix_web_sessions_expires_at", "expires_at"),
-)
-"""Signed-in MASH pages (``service.web.sessions``): not a read model, never rebuilt.
-
-Only the SHA-256 digest of a session id is kept, so a copy of this table (a backup,
-a replica) cannot be replayed as a cookie; a session ends server-side by ``ended_at``.
-"""
-
-LEDGER = "ledger"
-ledger = Table(
-    "ledger",
-    metadata,
-    Column("position", BigInteger, primary_key=True, autoincrement=False),
-    Column("originator_id", Uuid, nullable=False),
-    Column("originator_version", Integer, nullable=False),
-    Column("topic", Text, nullable=False),
-    Column("recorded_at", UTCDateTime, nullable=False),
-    Column("event_sha256", LargeBinary(32), nullable=False),
-    Column("chain_sha256", LargeBinary(32), nullable=False),
-)
-"""The tamper-evident chain over every event in log order (``service.audit``).
-
-Fed like a read model (its position is the ``ledger`` row of ``rm_positions``) but
-never rebuilt by ``case-transfer replay``: rebuilding it from an altered store would
-erase the evidence it exists to keep. Only ``case-transfer verify`` recomputes it, to
-compare.
-"""
-
-access_log = Table(
-    "access_log",
-    metadata,
-    Column("entry_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
-    Column("recorded_at", UTCDateTime, nullable=False),
-    Column("principal", Text, nullable=False),
-    Column("role", String(16), nullable=False),
-    Column("authority", String(8)),
-    Column("case_id", Uuid, nullable=False),
-    Column("route", String(200), nullable=False),
-    Index("ix_access_log_case", "case_id", "entry_id"),
-    Index("ix_access_log_principal", "principal", "entry_id"),
-)
-"""Who outside a case's authorities read it (``service.audit``): primary data, append-only
-(triggers refuse UPDATE and DELETE), never derived and never rebuilt."""

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 from pydantic import SecretStr
 
-from service.keys import decode_encryption_key
+from service.adapters.keys import decode_encryption_key
 
 SIGN_IN_FORM_LIFETIME = timedelta(hours=1)
 _CLOCK_SKEW = timedelta(minutes=1)

@@ -21,10 +21,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
-from service.application import StoreUnavailableError
+from service.adapters.event_store import StoreUnavailableError
 from service.domain.errors import DomainError, Forbidden, NotFound
+from service.http.middleware import HttpMiddleware
 
 from .csrf import CsrfError
 
@@ -64,16 +65,10 @@ class SignInRequiredError(Exception):
         self.ended = ended
 
 
-class SecurityHeaders:
+class SecurityHeaders(HttpMiddleware):
     """ASGI middleware: the security headers on every response, ``no-store`` on pages."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         is_asset = str(scope.get("path", "")).startswith(_ASSET_PATHS)
 
         async def send_with_headers(message: Message) -> None:

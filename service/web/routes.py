@@ -18,12 +18,13 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from service.api.access import access_log_of, route_template
-from service.api.observability import note_principal
 from service.application import CaseTransferApplication
+from service.domain.access import may_sign_in_to_pages
+from service.domain.actors import AUDITOR
 from service.domain.case import OPEN
 from service.domain.errors import NotFound
-from service.principals import PrincipalDirectory
+from service.http.context import note_principal
+from service.http.reads import case_reads, service_of
 
 from . import forms, words
 from .csrf import SignInForms, check_session_token, is_nonce, new_nonce, session_token
@@ -31,7 +32,6 @@ from .pages import PREFIX, Pages, SignInRequiredError
 from .sessions import SessionPolicy, SessionStore, WebSession
 from .views import case_page
 
-SIGN_IN_ROLES = ("mash", "auditor")
 _MAX_CLOSED_LISTED = 10
 FormText = Annotated[str, Form(max_length=200)]
 
@@ -78,8 +78,7 @@ def _see_other(path: str) -> RedirectResponse:
 def _record_reads(request: Request, session: WebSession, *case_ids: UUID) -> None:
     """Record the cases a page shows (or a search found) in the access log, before the
     page is sent: if they cannot be recorded, the page is refused (503)."""
-    log = access_log_of(request)
-    log.record(session.actor, route_template(request, PREFIX), case_ids)
+    case_reads(request, session.actor, PREFIX).record(*case_ids)
 
 
 def build_router(config: MashConfig) -> APIRouter:
@@ -88,14 +87,13 @@ def build_router(config: MashConfig) -> APIRouter:
     pages = config.pages
 
     def application(request: Request) -> CaseTransferApplication:
-        found: CaseTransferApplication = request.app.state.application
-        return found
+        return service_of(request).application
 
     def store(request: Request) -> SessionStore:
-        return SessionStore(request.app.state.projector.engine, config.policy)
+        return SessionStore(service_of(request).engine, config.policy)
 
     def find_session(request: Request) -> WebSession | None:
-        directory: PrincipalDirectory = request.app.state.principals
+        directory = service_of(request).principals
         cookie = request.cookies.get(config.session_cookie)
         found = store(request).find(cookie, directory, application(request).clock())
         if found is not None:
@@ -122,6 +120,10 @@ def build_router(config: MashConfig) -> APIRouter:
             role=_role_label(session),
             **context,
         )
+
+    def search_again(session: WebSession, refused: forms.FormError, **typed: str) -> HTMLResponse:
+        """The search page again, with what was typed and why it was refused."""
+        return signed_in(session, "search.html", status=400, errors=[refused.error], typed=typed)
 
     def sign_in_page(
         request: Request, *, status: int = 200, errors: list[forms.FieldError] | None = None
@@ -154,14 +156,13 @@ def build_router(config: MashConfig) -> APIRouter:
         if not token.strip():
             error = forms.FieldError("token", "Enter your sign-in token")
             return sign_in_page(request, status=400, errors=[error])
-        directory: PrincipalDirectory = request.app.state.principals
-        principal = directory.authenticate(token.strip())
+        principal = service_of(request).principals.authenticate(token.strip())
         if principal is None:
             error = forms.FieldError(
                 "token", "Enter a sign-in token that is in use: this one is not recognised"
             )
             return sign_in_page(request, status=401, errors=[error])
-        if principal.role not in SIGN_IN_ROLES:
+        if not may_sign_in_to_pages(principal.role):
             error = forms.FieldError(
                 "token",
                 "Enter a MASH or auditor token: a local authority case system's token "
@@ -204,10 +205,7 @@ def build_router(config: MashConfig) -> APIRouter:
         try:
             digits = forms.nhs_number(nhs_number)
         except forms.FormError as refused:
-            typed = {"nhs_number": nhs_number}
-            return signed_in(
-                session, "search.html", status=400, errors=[refused.error], typed=typed
-            )
+            return search_again(session, refused, nhs_number=nhs_number)
         cases, _ = application(request).cases_for_child(session.actor, digits)
         _record_reads(request, session, *(case.id for case in cases))
         open_cases = [case for case in cases if case.status == OPEN]
@@ -224,10 +222,7 @@ def build_router(config: MashConfig) -> APIRouter:
         try:
             found = forms.case_id(case_id)
         except forms.FormError as refused:
-            typed = {"case_id": case_id}
-            return signed_in(
-                session, "search.html", status=400, errors=[refused.error], typed=typed
-            )
+            return search_again(session, refused, case_id=case_id)
         return _see_other(f"{PREFIX}/cases/{found}")
 
     @router.get("/no-open-case", response_class=HTMLResponse)
@@ -261,7 +256,7 @@ def build_router(config: MashConfig) -> APIRouter:
 
 def _role_label(session: WebSession) -> str:
     principal = session.principal
-    if principal.role == "auditor":
+    if principal.role == AUDITOR:
         return "Auditor"
     assert principal.authority is not None
     return f"MASH, {words.authority_label(principal.authority)}"

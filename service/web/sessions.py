@@ -21,11 +21,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, exc, insert, select, update
 
-from service.application import StoreUnavailableError
+from service.adapters.event_store import StoreUnavailableError
+from service.adapters.principals import Principal, PrincipalDirectory
+from service.adapters.sql import writing
+from service.adapters.tables import web_sessions
 from service.domain.actors import Actor
-from service.principals import Principal, PrincipalDirectory
-from service.projections.database import writing
-from service.projections.tables import web_sessions
 
 # Writing last_seen_at at most this often keeps page views from each taking the
 # database's write lock, at the cost of an idle timeout this much less exact.

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from html import escape
 
 from service.domain.calendar import LONDON
-from service.domain.responsibility import Period
+from service.domain.case.responsibility import Period
 
 WIDTH = 960
 LABEL_WIDTH = 230

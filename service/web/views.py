@@ -16,9 +16,9 @@ from service.application import CaseTransferApplication
 from service.domain.actors import Actor
 from service.domain.calendar import london_date
 from service.domain.case import CLOSED, Case
+from service.domain.case.responsibility import Period
+from service.domain.case.transfer import Transfer
 from service.domain.reference import closure_reasons
-from service.domain.responsibility import Period
-from service.domain.transfer import Transfer
 
 from . import words
 from .timeline_svg import Timeline, draw_timeline
@@ -142,8 +142,8 @@ def _assessment_step(case: Case, transfer: Transfer, now: datetime) -> Step:
         return Step("assessment", name, False, detail)
     since = case.current_period(now).since
     latest = max(
-        (a for a in case.current_assessments() if a.authority == origin and a.timestamp >= since),
-        key=lambda a: a.timestamp,
+        (a for a in case.current_assessments() if a.authority == origin and a.recorded_at >= since),
+        key=lambda a: a.recorded_at,
     )
     detail = f"Completed on {words.day(latest.completed_on)} by {words.authority_label(origin)}"
     return Step("assessment", name, True, detail)

@@ -9,11 +9,10 @@ from fastapi import APIRouter, Query
 
 from service.audit.access_log import DEFAULT_LIMIT, PRINCIPAL_MAX
 
-from ..access import AccessLogs
-from ..deps import App, CurrentActor
-from ..feed_schemas import AccessLogPage
-from ..list_schemas import LIMIT_BOUNDS, Cursor
-from ..problems import problem_responses
+from ..deps import AccessLogs, App, CurrentActor
+from ..errors import problem_responses
+from ..params import LIMIT_BOUNDS, Cursor
+from ..schemas import AccessLogPage
 
 router = APIRouter(prefix="/v1/access-log", tags=["audit"])
 

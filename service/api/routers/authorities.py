@@ -8,11 +8,11 @@ from fastapi import APIRouter, Response
 from service.domain.reference import authorities
 from service.projections.queries import DEFAULT_LIMIT
 
+from ..answers import list_responses, mark_position
 from ..deps import App, CurrentActor, Lists
-from ..list_schemas import Caseload, Cursor, Limit, list_responses, mark_position
-from ..problems import problem_responses
-from ..schemas import AuthorityEntry, AuthorityList, AuthorityRef, CaseView, utc
-from .cases import Instant
+from ..errors import problem_responses
+from ..params import Cursor, Instant, Limit
+from ..schemas import AuthorityEntry, AuthorityList, AuthorityRef, Caseload, CaseView, utc
 
 router = APIRouter(prefix="/v1/authorities", tags=["authorities"])
 

@@ -6,18 +6,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from service.application import CaseTransferApplication as Use
 from service.audit import export
-from service.domain.actors import AUTHORITY, Actor
+from service.domain.access import require_caseless_query_allowed
+from service.domain.actors import Actor
 from service.domain.errors import InvalidInput
 from service.domain.text import REFERENCE_MAX
 from service.projections.queries import DEFAULT_LIMIT
 
-from ..access import CaseReads
-from ..answers import case_answer
-from ..deps import App, CaseId, Change, CurrentActor, Lists
-from ..list_schemas import LIMIT_BOUNDS, Cursor, list_responses, mark_position
+from ..answers import case_answer, list_responses, mark_position
+from ..deps import App, CaseId, CaseReads, Change, CurrentActor, Lists, Step
+from ..errors import problem_responses
 from ..negotiation import prefers_csv
-from ..problems import problem_responses
+from ..params import LIMIT_BOUNDS, Cursor, Instant
 from ..schemas import (
     AssessmentRecord,
     CaseList,
@@ -26,13 +27,12 @@ from ..schemas import (
     Closure,
     History,
     LocalReference,
-    QueryInstant,
     ResponsibilityView,
     TimelineView,
 )
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
-Instant = Annotated[QueryInstant | None, Query(description="ISO 8601 with an offset; default now")]
+CHANGE = problem_responses(403, 404, 409, 412, 413)
 
 
 @router.post(
@@ -87,13 +87,8 @@ def find_cases(
     the read models. Each case a MASH or auditor principal is shown is recorded in
     the access log.
     """
-    _one_lookup(actor, nhs_number, local_reference, responsible_authority, status)
+    _one_lookup(actor, nhs_number, local_reference, responsible_authority, status, cursor, limit)
     if nhs_number is not None:
-        if cursor is not None or limit is not None:
-            raise InvalidInput(
-                "An NHS number lookup answers on one page: send no cursor or limit.",
-                code="conflicting-query",
-            )
         cases, now = app.cases_for_child(actor, nhs_number)
         reads.record(*(case.id for case in cases))
         return CaseList(items=[CaseView.of(case, now) for case in cases], next=None)
@@ -122,8 +117,13 @@ def _one_lookup(
     local_reference: str | None,
     responsible_authority: str | None,
     status: str | None,
+    cursor: str | None,
+    limit: int | None,
 ) -> None:
-    """Refuse a query asking for several lookups, or for none unless an authority asks."""
+    """Refuse a query asking for several lookups, or for none unless an authority asks.
+
+    An NHS number lookup answers on one page, so it takes no cursor or limit either.
+    """
     asked = [
         name
         for name, given in (
@@ -133,17 +133,15 @@ def _one_lookup(
         )
         if given
     ]
-    if len(asked) > 1:
+    paged = nhs_number is not None and (cursor is not None or limit is not None)
+    if len(asked) > 1 or paged:
         raise InvalidInput(
-            "Look cases up one way at a time: nhs_number, local_reference, or "
-            "responsible_authority and status.",
+            "Look cases up one way at a time: nhs_number (on one page: no cursor or limit), "
+            "local_reference, or responsible_authority and status.",
             code="conflicting-query",
         )
-    if not asked and actor.role != AUTHORITY:
-        raise InvalidInput(
-            "Give nhs_number to look a child up, or responsible_authority for a caseload.",
-            code="query-required",
-        )
+    if not asked:
+        require_caseless_query_allowed(actor)
 
 
 @router.get("/{case_id}", response_model=CaseView, responses=problem_responses(404))
@@ -232,53 +230,19 @@ def history(
     return History.of(case_id, events)
 
 
-@router.post(
-    "/{case_id}/local-references",
-    response_model=CaseView,
-    responses=problem_responses(403, 404, 409, 412, 413),
-)
-def record_local_reference(
-    case_id: CaseId, body: LocalReference, change: Change, app: App, response: Response
-) -> CaseView:
+@router.post("/{case_id}/local-references", response_model=CaseView, responses=CHANGE)
+def record_local_reference(case_id: CaseId, body: LocalReference, step: Step) -> CaseView:
     """Record your authority's own case reference for this case."""
-    outcome = app.record_local_reference(
-        change.actor, case_id, change.request(body), reference=body.reference
-    )
-    return case_answer(outcome, response)
+    return step.run(Use.record_local_reference, case_id, body=body)
 
 
-@router.post(
-    "/{case_id}/assessments",
-    response_model=CaseView,
-    responses=problem_responses(403, 404, 409, 412, 413),
-)
-def record_assessment(
-    case_id: CaseId, body: AssessmentRecord, change: Change, app: App, response: Response
-) -> CaseView:
+@router.post("/{case_id}/assessments", response_model=CaseView, responses=CHANGE)
+def record_assessment(case_id: CaseId, body: AssessmentRecord, step: Step) -> CaseView:
     """Record the responsible authority's completed assessment of the child's needs."""
-    outcome = app.record_assessment(
-        change.actor,
-        case_id,
-        change.request(body),
-        completed_on=body.completed_on,
-        factors=body.factors,
-        primary_need_code=body.primary_need_code,
-        summary=body.summary,
-        corrects=body.corrects,
-    )
-    return case_answer(outcome, response)
+    return step.run(Use.record_assessment, case_id, body=body)
 
 
-@router.post(
-    "/{case_id}/closure",
-    response_model=CaseView,
-    responses=problem_responses(403, 404, 409, 412, 413),
-)
-def close_case(
-    case_id: CaseId, body: Closure, change: Change, app: App, response: Response
-) -> CaseView:
+@router.post("/{case_id}/closure", response_model=CaseView, responses=CHANGE)
+def close_case(case_id: CaseId, body: Closure, step: Step) -> CaseView:
     """Close the case with a CIN census reason; refused while a transfer is in progress."""
-    outcome = app.close_case(
-        change.actor, case_id, change.request(body), reason_code=body.reason_code
-    )
-    return case_answer(outcome, response)
+    return step.run(Use.close_case, case_id, body=body)

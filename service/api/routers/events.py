@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 from service.audit import feed
 
 from ..deps import App, CurrentActor
-from ..feed_schemas import EventFeed
-from ..problems import problem_responses
+from ..errors import problem_responses
+from ..schemas import EventFeed
 
 router = APIRouter(prefix="/v1/events", tags=["audit"])
 

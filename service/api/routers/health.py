@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from ..deps import App
-from ..problems import problem_responses
+from ..errors import problem_responses
 
 router = APIRouter(prefix="/health", tags=["health"])
 

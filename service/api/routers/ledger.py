@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Depends, Request
-
-from service.audit.ledger import Checkpoints
-
-from ..audit_schemas import LedgerCheckpoint, LedgerKey, LedgerKeys
-from ..deps import CurrentActor
-from ..problems import problem_responses
+from ..deps import CurrentActor, Ledger
+from ..errors import problem_responses
+from ..schemas import LedgerCheckpoint, LedgerKey, LedgerKeys
 
 router = APIRouter(prefix="/v1/ledger", tags=["ledger"])
-
-
-def _checkpoints(request: Request) -> Checkpoints:
-    checkpoints: Checkpoints = request.app.state.checkpoints
-    return checkpoints
-
-
-Ledger = Annotated[Checkpoints, Depends(_checkpoints)]
 
 
 @router.get("/checkpoint", response_model=LedgerCheckpoint, responses=problem_responses(403))

@@ -8,15 +8,10 @@ from fastapi import APIRouter, Query, Response
 
 from service.projections.queries import DEFAULT_LIMIT, DIRECTIONS, TRANSFER_STAGES
 
+from ..answers import list_responses, mark_position
 from ..deps import App, CurrentActor, Lists
-from ..list_schemas import (
-    Cursor,
-    Limit,
-    TransferList,
-    TransferListItem,
-    list_responses,
-    mark_position,
-)
+from ..params import Cursor, Limit
+from ..schemas import TransferList, TransferListItem
 
 router = APIRouter(prefix="/v1/transfers", tags=["transfers"])
 

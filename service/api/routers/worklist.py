@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from service.domain.calendar import london_date
-from service.domain.errors import InvalidInput
 from service.projections.queries import DEFAULT_LIMIT
 
+from ..answers import list_responses, mark_position
 from ..deps import App, CurrentActor, Lists
-from ..list_schemas import Cursor, Limit, WorkItemView, Worklist, list_responses, mark_position
-from ..schemas import AuthorityRef
+from ..params import Cursor, Limit
+from ..schemas import AuthorityRef, WorkItemView, Worklist
 
 router = APIRouter(prefix="/v1/worklist", tags=["worklist"])
 
@@ -41,11 +41,9 @@ def worklist(
         actor, authority=authority, overdue_only=overdue, cursor=cursor, limit=limit
     )
     mark_position(response, page)
-    whose = authority if authority is not None else actor.authority
-    if whose is None:  # the read models refuse this first; never answer a nameless list
-        raise InvalidInput("Name the authority whose worklist to show.", code="authority-required")
+    assert page.authority is not None  # the worklist is always one authority's
     return Worklist(
-        authority=AuthorityRef.of(whose),
+        authority=AuthorityRef.of(page.authority),
         today=london_date(app.clock()),
         items=[WorkItemView.of(entry) for entry in page.items],
         next=page.next_cursor,

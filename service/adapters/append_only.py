@@ -1,0 +1,141 @@
+"""Makes the event store append-only in the database itself, not only by convention.
+
+Rule 9 of DESIGN.md ("nothing is overwritten") must hold against anyone with a SQL
+prompt, not just against the service's own code: triggers refuse every UPDATE and
+DELETE on the events tables (and, on PostgreSQL, TRUNCATE). Inserts are untouched.
+
+Installation is idempotent and runs at every start. On PostgreSQL only missing
+pieces are created, under an advisory lock so that replicas starting together do not
+race; once installed, a start needs no DDL privilege, so the service's role can be
+one that owns nothing (the README lists its grants). Triggers do not stop the
+table's owner or a superuser, who can drop them: keep those roles away from the
+service.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import ProgrammingError, Recorder
+
+from .event_store import StoreConfigurationError
+
+REFUSAL = "the case transfer event store is append-only"
+FUNCTION = "case_transfer_refuse_change"
+ROW_TRIGGER = "case_transfer_append_only"
+TRUNCATE_TRIGGER = "case_transfer_no_truncate"
+# Any fixed key: serialises concurrent installers across the whole database.
+_ADVISORY_LOCK_KEY = 0x4341_5345_5452_4E53  # "CASETRNS"
+
+
+class AppendOnlyError(StoreConfigurationError):
+    """Raised when the events table lacks its triggers and this role may not add them."""
+
+
+def protect_event_tables(application: Application[Any]) -> None:
+    """Install the triggers on the application's events (and snapshots) tables."""
+    recorders: list[Recorder] = [application.recorder]
+    if application.snapshots is not None:
+        recorders.append(application.snapshots.recorder)
+    for recorder in recorders:
+        _protect(recorder)
+
+
+def _protect(recorder: Recorder) -> None:
+    from eventsourcing.popo import POPORecorder
+
+    if isinstance(recorder, POPORecorder):
+        return  # in memory (the application's tests): no SQL can reach the events
+    # Imported here so that a SQLite deployment never loads the PostgreSQL driver.
+    from eventsourcing.sqlite import SQLiteAggregateRecorder
+
+    if isinstance(recorder, SQLiteAggregateRecorder):
+        _protect_sqlite(recorder)
+        return
+    from eventsourcing.postgres import PostgresAggregateRecorder
+
+    if isinstance(recorder, PostgresAggregateRecorder):
+        _protect_postgres(recorder)
+        return
+    raise TypeError(f"cannot make {type(recorder).__name__} append-only")
+
+
+def _protect_sqlite(recorder: Any) -> None:
+    """SQLite has no TRUNCATE; a DELETE without WHERE still fires the DELETE trigger."""
+    table = recorder.events_table_name
+    with recorder.datastore.transaction(commit=True) as cursor:
+        for operation in ("UPDATE", "DELETE"):
+            cursor.execute(
+                f'CREATE TRIGGER IF NOT EXISTS "{table}_no_{operation.lower()}" '
+                f'BEFORE {operation} ON "{table}" '
+                f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}: {operation} refused'); END"
+            )
+
+
+def _protect_postgres(recorder: Any) -> None:
+    from psycopg.errors import InsufficientPrivilege
+
+    schema: str = recorder.datastore.schema
+    table: str = recorder.events_table_name
+    try:
+        with recorder.datastore.transaction(commit=True) as cursor:
+            _install_postgres_triggers(cursor, schema, table)
+    except ProgrammingError as error:
+        if not isinstance(error.__cause__, InsufficientPrivilege):
+            raise
+        raise AppendOnlyError(
+            f"the events table {schema}.{table} has no append-only triggers and this "
+            f"database role may not add them ({error}); start the service once as the "
+            "table's owner"
+        ) from error
+
+
+def _install_postgres_triggers(cursor: Any, schema: str, table: str) -> None:
+    from psycopg.sql import SQL, Identifier, Literal
+
+    names = {
+        "schema": Identifier(schema),
+        "table": Identifier(table),
+        "function": Identifier(FUNCTION),
+        "row_trigger": Identifier(ROW_TRIGGER),
+        "truncate_trigger": Identifier(TRUNCATE_TRIGGER),
+    }
+    cursor.execute(SQL("SELECT pg_advisory_xact_lock(%s)"), (_ADVISORY_LOCK_KEY,))
+    cursor.execute(
+        SQL(
+            "SELECT t.tgname FROM pg_trigger t "
+            "JOIN pg_class c ON c.oid = t.tgrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND c.relname = %s AND NOT t.tgisinternal"
+        ),
+        (schema, table),
+    )
+    present = {row["tgname"] for row in cursor.fetchall()}
+    if {ROW_TRIGGER, TRUNCATE_TRIGGER} <= present:
+        return
+    cursor.execute(
+        SQL(
+            "CREATE OR REPLACE FUNCTION {schema}.{function}() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ BEGIN "
+            "RAISE EXCEPTION '%: % on %.% refused', {refusal}, "
+            "TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME "
+            "USING ERRCODE = 'insufficient_privilege', "
+            "HINT = 'Correct the record by appending a new event.'; "
+            "END $$"
+        ).format(refusal=Literal(REFUSAL), **names)
+    )
+    if ROW_TRIGGER not in present:
+        cursor.execute(
+            SQL(
+                "CREATE TRIGGER {row_trigger} BEFORE UPDATE OR DELETE ON {schema}.{table} "
+                "FOR EACH ROW EXECUTE FUNCTION {schema}.{function}()"
+            ).format(**names)
+        )
+    if TRUNCATE_TRIGGER not in present:
+        cursor.execute(
+            SQL(
+                "CREATE TRIGGER {truncate_trigger} BEFORE TRUNCATE ON {schema}.{table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION {schema}.{function}()"
+            ).format(**names)
+        )

@@ -1,0 +1,169 @@
+"""How every change is made: load, check at ``now``, save atomically, retry a lost race.
+
+A command loads the case, lets the aggregate apply its rules at ``now`` and saves the
+new events together with whatever else must change atomically (the child index, the
+remembered request). When a save loses a race to another writer, the command is
+re-checked against the new state and retried, unless the caller pinned a version
+with ``If-Match``, in which case it is refused as stale. A retry of a request already
+answered (the same ``Idempotency-Key``) gets the first answer and records nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
+
+from service.adapters.event_store import store_errors
+from service.domain.access import acting_authority
+from service.domain.actors import Actor
+from service.domain.case import Case
+from service.domain.child_index import ChildIndex
+from service.domain.errors import DomainError, RuleViolation
+
+from .idempotency import RememberedRequest
+from .outcome import ChangeRequest, Outcome, StaleVersionError
+
+if TYPE_CHECKING:
+    _Base = Application[UUID]
+else:
+    _Base = object
+
+Step = Callable[..., Any]
+"""A command of the case aggregate, called as ``step(case, by=actor, now=now, **fields)``."""
+
+
+class Changes(_Base):
+    """The unit of work every command goes through, mixed into the application."""
+
+    MAX_ATTEMPTS = 8
+    index_key: bytes
+    clock: Callable[[], datetime]
+
+    if TYPE_CHECKING:
+
+        def _visible_case(self, actor: Actor, case_id: UUID) -> Case:
+            """The case, if the caller may know it exists (``CaseQueries`` provides it)."""
+
+    def _change(
+        self,
+        actor: Actor,
+        case_id: UUID,
+        request: ChangeRequest,
+        step: Step,
+        *,
+        creates_transfer: bool = False,
+        closes: bool = False,
+        **fields: Any,
+    ) -> Outcome:
+        """Apply ``step`` to the case at ``now`` and save it, retrying a lost race."""
+        acting_authority(actor)
+
+        def attempt() -> Outcome | None:
+            case = self._visible_case(actor, case_id)
+            if request.expected_version not in (None, case.version):
+                raise StaleVersionError.of(request.expected_version, case.version)
+            now = max(self.clock(), case.modified_on)
+            result = step(case, by=actor, now=now, **fields)
+            transfer_id = result if creates_transfer else None
+            index = None
+            if closes and case.nhs_number is not None:
+                index = self._child_index(case.nhs_number)
+                index.close_case(case.id)
+            position = self._save(case, now, request, index, transfer_id=transfer_id)
+            if position is None:
+                return None
+            return Outcome(
+                case, now, created=creates_transfer, transfer_id=transfer_id, position=position
+            )
+
+        return self._retrying(request, attempt)
+
+    def _retrying(self, request: ChangeRequest, attempt: Callable[[], Outcome | None]) -> Outcome:
+        """Run ``attempt`` until it saves, answering a repeated request with its first answer.
+
+        ``attempt`` returns None when its save lost a race: it is run again against the
+        new state, so the winner's change is re-checked by the rules.
+        """
+        for _ in range(self.MAX_ATTEMPTS):
+            with store_errors():
+                replay = self._replay(request)
+                if replay is not None:
+                    return replay
+                try:
+                    outcome = attempt()
+                except DomainError:
+                    # A retry racing its own original under the same key: the original's
+                    # success may be what refuses it now; answer as the original did.
+                    replay = self._replay(request)
+                    if replay is not None:
+                        return replay
+                    raise
+                if outcome is not None:
+                    return outcome
+            if request.expected_version is not None:
+                # Lost a race against the version the caller pinned: stale, not retried.
+                raise StaleVersionError.of(request.expected_version, None)
+        raise RuleViolation(
+            "Too many writers are changing this case at once; try again.", code="write-conflict"
+        )
+
+    def _save(
+        self,
+        case: Case,
+        now: datetime,
+        request: ChangeRequest,
+        index: ChildIndex | None,
+        *,
+        created: bool = False,
+        transfer_id: UUID | None = None,
+    ) -> int | None:
+        """Save atomically and return the log position reached; None when another writer
+        got there first (re-check and retry)."""
+        remembered = None
+        if request.identity is not None:
+            remembered = RememberedRequest.remember(
+                request.identity,
+                case_id=case.id,
+                case_version=case.version,
+                answered_at=now,
+                created=created or transfer_id is not None,
+                transfer_id=transfer_id,
+            )
+        try:
+            recordings = self.save(case, index, remembered)
+        except IntegrityError:
+            return None
+        if not recordings:  # the command recorded nothing: the log stands where it was
+            return int(self.recorder.max_notification_id() or 0)
+        return max(recording.notification.id for recording in recordings)
+
+    def _replay(self, request: ChangeRequest) -> Outcome | None:
+        """The first answer to this request, if it was already answered."""
+        if request.identity is None:
+            return None
+        try:
+            remembered: RememberedRequest = self.repository.get(request.identity.record_id)
+        except AggregateNotFoundError:
+            return None
+        remembered.check_same_request(request.identity)
+        case: Case = self.repository.get(remembered.case_id, version=remembered.case_version)
+        return Outcome(
+            case,
+            remembered.answered_at,
+            created=remembered.created,
+            transfer_id=remembered.transfer_id,
+            replayed=True,
+            position=int(self.recorder.max_notification_id() or 0),
+        )
+
+    def _child_index(self, nhs_number: str) -> ChildIndex:
+        try:
+            index: ChildIndex = self.repository.get(ChildIndex.id_for(nhs_number, self.index_key))
+        except AggregateNotFoundError:
+            index = ChildIndex.start(nhs_number, self.index_key)
+        return index

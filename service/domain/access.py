@@ -1,0 +1,157 @@
+"""Who may see and do what: the one access policy, asked by every query, list, feed,
+access-log route and page.
+
+Four kinds of principal use the record (DESIGN.md, "Principals"):
+
+- an **authority**'s case system changes the record for its own authority, and sees a
+  case only while it is a *party* to it (responsible now or before, or the other side
+  of one of its transfers): to anyone else a case does not exist (404, not 403);
+- the **MASH** and **auditors** read every case and change none; their reads of a case
+  are recorded in the access log;
+- the MASH looks children up one at a time; lists across cases, the full history and
+  ledger checkpoints are for authorities and auditors; the event feed and the whole
+  access log are for auditors alone.
+
+Refusals of a role (403) are raised here; refusals that depend on a case's state
+(who is responsible now, who receives a transfer) are the case's rules.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+from uuid import UUID
+
+from .actors import AUDITOR, AUTHORITY, MASH, Actor
+from .errors import Forbidden, InvalidInput, NotFound
+from .reference import authority as known_authority
+
+RECORDED_ROLES = (MASH, AUDITOR)
+"""Roles whose reads of a case are written to the access log before the answer is sent."""
+
+SIGN_IN_ROLES = (MASH, AUDITOR)
+"""Roles that may sign in to the MASH pages; case systems use the API."""
+
+
+class Parties(Protocol):
+    """What the policy needs of a case: the authorities party to it."""
+
+    def parties(self) -> set[str]: ...
+
+
+def acting_authority(actor: Actor) -> str:
+    """The authority ``actor`` records steps for; refuses MASH and auditors (403).
+
+    MASH staff and auditors read the record; they never change it.
+    """
+    if actor.role != AUTHORITY or actor.authority is None:
+        raise Forbidden(f"A {actor.role} principal may read the record but not change it.")
+    return actor.authority
+
+
+def may_see(actor: Actor, case: Parties) -> bool:
+    """Whether the caller may know the case exists: its parties, the MASH and auditors."""
+    if actor.role != AUTHORITY:
+        return True
+    return actor.authority in case.parties()
+
+
+def no_such_case() -> NotFound:
+    """What a caller who may not see a case is told: that it does not exist (404, not 403)."""
+    return NotFound("No such case.", code="case-not-found")
+
+
+def require_visible(actor: Actor, case: Parties) -> None:
+    if not may_see(actor, case):
+        raise no_such_case()
+
+
+def reads_are_recorded(actor: Actor) -> bool:
+    """Whether a read of a case by ``actor`` goes in the access log (MASH and auditors)."""
+    return actor.role in RECORDED_ROLES
+
+
+def may_sign_in_to_pages(role: str) -> bool:
+    """Whether a principal of ``role`` may sign in to the MASH pages."""
+    return role in SIGN_IN_ROLES
+
+
+def require_history_reader(actor: Actor) -> None:
+    """The full history is for the authorities of the case and auditors, not the MASH."""
+    if actor.role not in (AUTHORITY, AUDITOR):
+        raise Forbidden("The full history is for the authorities of the case and auditors.")
+
+
+def require_feed_reader(actor: Actor) -> None:
+    """The event feed of every case is for auditors."""
+    if actor.role != AUDITOR:
+        raise Forbidden("The event feed is for auditors.", code="feed-for-auditors")
+
+
+def require_checkpoint_reader(actor: Actor) -> None:
+    """Ledger checkpoints are for authorities (partners who keep them) and auditors."""
+    if actor.role == MASH:
+        raise Forbidden(
+            "A MASH principal reads cases; ledger checkpoints are for authorities and auditors.",
+            code="ledger-not-for-mash",
+        )
+    if actor.role not in (AUTHORITY, AUDITOR):
+        raise Forbidden(f"A {actor.role} principal may not ask for ledger checkpoints.")
+
+
+def reference_lookup_scope(actor: Actor) -> str | None:
+    """Whose local references ``actor`` may look cases up by: an authority its own
+    (its code), the MASH and auditors any authority's (None)."""
+    if actor.role not in (AUTHORITY, MASH, AUDITOR):
+        raise Forbidden(f"A {actor.role} principal may not look cases up.")
+    return acting_authority(actor) if actor.role == AUTHORITY else None
+
+
+def list_authority(actor: Actor, authority: str | None) -> str:
+    """The authority whose list ``actor`` asks for, or the refusal.
+
+    An authority's case system sees its own lists only; an auditor names the
+    authority; the MASH looks children up one at a time, never through lists.
+    """
+    if actor.role == MASH:
+        raise Forbidden(
+            "Lists are for authorities and auditors; the MASH looks a child up by NHS "
+            "number or local reference.",
+            code="lists-not-for-mash",
+        )
+    if actor.role == AUDITOR:
+        if authority is None:
+            raise InvalidInput("Name the authority whose list you want.", code="authority-required")
+        return known_authority(authority).code
+    own = acting_authority(actor)
+    if authority is None:
+        return own
+    code = known_authority(authority).code
+    if code != own:
+        raise Forbidden("An authority may list only its own cases.", code="not-own-authority")
+    return own
+
+
+def require_caseless_query_allowed(actor: Actor) -> None:
+    """Without a lookup, only an authority has a default (its own open caseload)."""
+    if actor.role != AUTHORITY:
+        raise InvalidInput(
+            "Give nhs_number to look a child up, or responsible_authority for a caseload.",
+            code="query-required",
+        )
+
+
+def access_log_scope(actor: Actor, case_id: UUID | None, principal: str | None) -> bool:
+    """Whether ``actor`` may list the access log so; True when it must also be a party
+    to ``case_id`` (an authority may list only who read its own case).
+
+    Auditors list it by case, by principal, or whole.
+    """
+    if actor.role == AUDITOR:
+        return False
+    if actor.role == AUTHORITY and case_id is not None and principal is None:
+        return True
+    raise Forbidden(
+        "The access log is for auditors; a case's authorities may list only who read "
+        "their case (case_id, without principal).",
+        code="access-log-for-auditors",
+    )

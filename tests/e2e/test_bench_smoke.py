@@ -1,0 +1,48 @@
+"""The benchmark harness still runs: every scenario for about a second on a tiny SQLite store.
+
+Not a measurement (the numbers of a one-second run on a busy machine mean nothing);
+it only keeps ``make bench`` working as the service changes. It runs the real
+command, ``python -m bench``, in a child process, as ``make bench`` does.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.paths import REPOSITORY
+
+MISSING = "the bench extra is not installed (pip install -e '.[bench]'; make test installs it)"
+pytest.importorskip("matplotlib", reason=MISSING)
+pytest.importorskip("psutil", reason=MISSING)
+
+
+def test_every_scenario_runs_against_its_baseline(tmp_path: Path) -> None:
+    command = [
+        sys.executable, "-m", "bench", "--stores", "sqlite", "--scale", "0.002",
+        "--duration", "1", "--warmup", "0", "--concurrency", "2",
+        "--history-cases", "1", "--write-cases", "4", "--output-dir", str(tmp_path),
+    ]  # fmt: skip
+    done = subprocess.run(
+        command, cwd=REPOSITORY, capture_output=True, text=True, timeout=180, check=False
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    [result_file] = tmp_path.glob("bench-*.json")
+    assert result_file.with_suffix(".png").stat().st_size > 0
+    store = json.loads(result_file.read_text())["stores"]["sqlite"]
+    assert store["dataset"]["cases"] == 100
+    names = [scenario["name"] for scenario in store["scenarios"]]
+    assert names == ["read", "read-mash", "write", "replay"]
+    for scenario in store["scenarios"]:
+        assert scenario["service"]["throughput"] > 0, scenario
+        assert scenario["baseline"]["throughput"] > 0, scenario
+        assert scenario["service"].get("failures", 0) == 0, scenario
+    sizes = store["history"]["sizes"]
+    assert list(sizes) == ["10", "100", "1000"]
+    assert all(size["requests"] > 0 and size["failures"] == 0 for size in sizes.values())
+    assert store["memory"]["server_peak_rss_mb"] > 0
+    assert store["memory"]["replay_peak_rss_mb"] > 0

@@ -1,0 +1,86 @@
+"""The read cache: a cached case is brought forward by every event recorded since, even
+by another process, so reading from it is exactly as current as loading the case."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from eventsourcing.application import AggregateNotFoundError
+
+from service.application import CaseTransferApplication, ChangeRequest
+from service.application.read_cache import CaseReadCache
+from service.bootstrap import open_store
+from service.domain.actors import Actor
+from service.domain.case import Case
+from service.settings import Settings
+from tests.stores import store
+
+SOMERSET = Actor("Somerset case system", "authority", "933")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    with store(request.param, tmp_path, prefix="cache") as url:
+        yield Settings(database_url=url)
+
+
+def open_application(settings: Settings) -> CaseTransferApplication:
+    clock = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    return open_store(settings, lambda: clock)
+
+
+def open_case(application: CaseTransferApplication, reference: str = "SOM-1") -> Case:
+    return application.open_case(
+        SOMERSET,
+        ChangeRequest(),
+        local_reference=reference,
+        nhs_number=None,
+        date_of_birth=date(2019, 5, 4),
+        expected_date_of_birth=None,
+    ).case
+
+
+class TestReading:
+    def test_sees_what_another_process_recorded_after_it_was_cached(
+        self, settings: Settings
+    ) -> None:
+        reader, writer = open_application(settings), open_application(settings)
+        try:
+            case = open_case(writer)
+            cache = CaseReadCache(reader.events)
+            assert cache.read(case.id, lambda c: c.version) == 1
+            writer.record_local_reference(SOMERSET, case.id, ChangeRequest(), reference="SOM-2")
+            assert cache.read(case.id, lambda c: (c.version, c.local_references["933"])) == (
+                2,
+                "SOM-2",
+            )
+        finally:
+            reader.close()
+            writer.close()
+
+    def test_an_id_that_is_no_case_is_not_found(self, settings: Settings) -> None:
+        application = open_application(settings)
+        try:
+            with pytest.raises(AggregateNotFoundError):
+                CaseReadCache(application.events).read(uuid4(), lambda c: c.version)
+        finally:
+            application.close()
+
+    def test_keeps_at_most_maxsize_cases_and_still_reads_an_evicted_one(
+        self, settings: Settings
+    ) -> None:
+        application = open_application(settings)
+        try:
+            cases = [open_case(application, f"SOM-{n}") for n in range(3)]
+            cache = CaseReadCache(application.events, maxsize=2)
+            for case in cases:
+                cache.read(case.id, lambda c: c.version)
+            assert len(cache._entries) == 2
+            assert cases[0].id not in cache._entries
+            assert cache.read(cases[0].id, lambda c: c.id) == cases[0].id
+        finally:
+            application.close()
