@@ -28,7 +28,7 @@ from service.domain.calendar import london_date
 from service.domain.case import Case
 from service.domain.case.transfer import Transfer
 from service.domain.errors import InvalidInput
-from service.domain.text import REFERENCE_MAX, check_text
+from service.domain.text import check_identifier
 from service.domain.worklist import Timescales, WorkItem
 
 from .projector import Projector
@@ -127,7 +127,7 @@ class ReadModels:
         """Cases found by a local case reference: an authority's case system finds its
         own references only; the MASH and auditors find any authority's."""
         scope = reference_lookup_scope(actor)
-        reference = check_text(reference, "reference", max_length=REFERENCE_MAX)
+        reference = check_identifier(reference, "reference")
         cursors.check_limit(limit)
         digest = reference_digest(self.projector.application.index_key, reference)
         filters = cursors.filters_digest("references", digest.hex(), scope)

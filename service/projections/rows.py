@@ -15,6 +15,7 @@ from typing import Any
 
 from service.domain.case import CLOSED, Case
 from service.domain.case.transfer import ACCEPTED, PROPOSED, Transfer
+from service.domain.text import matching_form
 from service.domain.worklist import work_for
 
 from .tables import FOREVER
@@ -23,8 +24,16 @@ Row = dict[str, Any]
 
 
 def reference_digest(key: bytes, reference: str) -> bytes:
-    """HMAC-SHA256 of a local reference: found by exact match, not readable from the table."""
-    return hmac.new(key, b"local-reference:" + reference.encode(), hashlib.sha256).digest()
+    """HMAC-SHA256 of a local reference: found by exact match, not readable from the table.
+
+    Taken of the reference's matching form (``service.domain.text.matching_form``: NFKC,
+    invisible characters dropped), so a lookup finds a reference recorded before
+    references were normalised however it was written then. Rows written before that
+    hold digests of the reference as recorded: ``case-transfer replay`` rewrites them
+    (README, "Read models").
+    """
+    form = matching_form(reference).encode()
+    return hmac.new(key, b"local-reference:" + form, hashlib.sha256).digest()
 
 
 @dataclass

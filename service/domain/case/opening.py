@@ -17,7 +17,7 @@ from ..actors import Actor
 from ..calendar import london_date
 from ..identifiers import check_nhs_number
 from ..reference import check_closure_reason
-from ..text import REFERENCE_MAX, check_text
+from ..text import check_identifier
 from . import rules
 from .events import CaseEvent, recorded_by, topic
 from .responsibility import Period
@@ -82,9 +82,7 @@ class Opening(CaseState):
             timestamp=now,
             **recorded_by(by),
             authority=authority,
-            local_reference=check_text(
-                local_reference, "local_reference", max_length=REFERENCE_MAX
-            ),
+            local_reference=check_identifier(local_reference, "local_reference"),
             nhs_number=check_nhs_number(nhs_number) if nhs_number is not None else None,
             date_of_birth=date_of_birth,
             expected_date_of_birth=expected_date_of_birth,
@@ -96,7 +94,7 @@ class Opening(CaseState):
         authority = acting_authority(by)
         self.require_open()
         rules.require_party(self.parties(), authority)
-        reference = check_text(reference, "reference", max_length=REFERENCE_MAX)
+        reference = check_identifier(reference, "reference")
         current = self.local_references.get(authority)
         if current == reference:
             return
