@@ -103,7 +103,9 @@ def check_assessment_factors(codes: Sequence[str]) -> tuple[str, ...]:
 
     Rule 10 says needs are described, so an assessment with no factors at all is refused;
     the census has "21" (no factors identified) for an assessment that found none. Codes
-    are matched exactly, as the census writes them ("1A", not "1a").
+    are matched exactly, as the census writes them ("1A", not "1a"). A code given twice
+    is kept once, so the record never holds the duplicate the census refuses (its rule
+    8898).
     """
     if not codes:
         raise InvalidInput(
@@ -118,7 +120,27 @@ def check_assessment_factors(codes: Sequence[str]) -> tuple[str, ...]:
             "Not CIN census assessment factor codes: " + ", ".join(repr(c) for c in unknown) + ".",
             code="unknown-assessment-factor",
         )
+    check_no_factors_alone(unique)
     return unique
+
+
+NO_FACTORS_IDENTIFIED = "21"
+
+
+def check_no_factors_alone(codes: Sequence[str]) -> None:
+    """Factor "21" (no factors identified) is the assessment's only factor, or absent.
+
+    DfE children in need census validation rule 8869, an error: 'The assessment factors
+    code "21" cannot be used in conjunction with any other assessment factors.' An
+    assessment that names factors and says none were found contradicts itself, and the
+    census would refuse the authority's return.
+    """
+    if NO_FACTORS_IDENTIFIED in codes and len(codes) > 1:
+        raise InvalidInput(
+            'Factor "21" (no factors identified) cannot be combined with other factors '
+            '(CIN census rule 8869): name the factors found, or "21" alone.',
+            code="no-factors-combined",
+        )
 
 
 def check_primary_need(code: str) -> str:

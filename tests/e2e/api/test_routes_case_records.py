@@ -138,6 +138,21 @@ class TestRecordingAnAssessment:
 
         assert_problem(response, 422, "unknown-assessment-factor")
 
+    def test_refuses_no_factors_identified_combined_with_a_factor(self, api: Api) -> None:
+        """CIN census validation rule 8869."""
+        case_id = api.open_case()["case_id"]
+
+        response = record_assessment(api, case_id, factors=["21", "3A"])
+
+        assert_problem(response, 422, "no-factors-combined")
+
+    def test_records_no_factors_identified_alone(self, api: Api) -> None:
+        case_id = api.open_case()["case_id"]
+
+        response = record_assessment(api, case_id, factors=["21"])
+
+        assert response.status_code == 200, response.text
+
     def test_refuses_an_assessment_naming_no_factors(self, api: Api) -> None:
         case_id = api.open_case()["case_id"]
 

@@ -72,7 +72,18 @@ class TestCodeLists:
 
 class TestCheckAssessmentFactors:
     def test_known_codes_come_back_deduplicated_in_the_order_given(self) -> None:
-        assert check_assessment_factors(["3B", "1A", "3B", "21"]) == ("3B", "1A", "21")
+        """The record never holds the duplicate factor CIN census rule 8898 refuses."""
+        assert check_assessment_factors(["3B", "1A", "3B", "20"]) == ("3B", "1A", "20")
+
+    def test_no_factors_identified_alone_is_accepted(self) -> None:
+        assert check_assessment_factors(["21", "21"]) == ("21",)
+
+    @pytest.mark.parametrize("codes", [["21", "1A"], ["3B", "21"], ["20", "21", "4A"]])
+    def test_no_factors_identified_with_other_factors_is_refused(self, codes: list[str]) -> None:
+        """CIN census rule 8869: "21" cannot be combined with any other factor."""
+        with pytest.raises(InvalidInput) as raised:
+            check_assessment_factors(codes)
+        assert raised.value.code == "no-factors-combined"
 
     def test_unknown_codes_are_all_named(self) -> None:
         with pytest.raises(InvalidInput) as raised:
