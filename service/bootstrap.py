@@ -124,7 +124,11 @@ def open_store(
     """
     env = eventsourcing_env(settings, read_only=read_only)
     return CaseTransferApplication(
-        env, clock, index_key=child_index_key(settings.encryption_key), read_only=read_only
+        env,
+        clock,
+        index_key=child_index_key(settings.encryption_key),
+        read_only=read_only,
+        transfer_date_horizon_days=settings.transfer_date_horizon_days,
     )
 
 

@@ -89,6 +89,12 @@ class Settings(BaseSettings):
     projection_interval_seconds: float = Field(
         0.5, gt=0, description="How often each process brings the read models up to date"
     )
+    transfer_date_horizon_days: int = Field(
+        180,
+        ge=0,
+        description="How many days ahead a transfer date may be proposed or agreed; a later "
+        "date is refused (422 transfer-date-beyond-horizon)",
+    )
     worklist_share_information_days: int = Field(
         5, ge=0, description="Working days the originating authority has to share information"
     )

@@ -22,6 +22,7 @@ from service.adapters.event_store import (
     store_errors,
     wait_for_sqlite_writer_as_long_as_for_its_lock,
 )
+from service.domain.case.date_rules import DEFAULT_TRANSFER_DATE_HORIZON_DAYS
 
 from .commands import CaseCommands
 from .outcome import utc_now
@@ -39,8 +40,10 @@ class CaseTransferApplication(CaseCommands, CaseQueries, Application[UUID]):
         *,
         index_key: bytes,
         read_only: bool = False,
+        transfer_date_horizon_days: int = DEFAULT_TRANSFER_DATE_HORIZON_DAYS,
     ) -> None:
         """``index_key`` keys the child index's hash of NHS numbers (``adapters.keys``).
+        ``transfer_date_horizon_days``: how far ahead a transfer date may be.
 
         Open every store with the same key: under another key the existing index
         entries are not found (there is no rotation yet). ``read_only`` (with an env
@@ -48,6 +51,7 @@ class CaseTransferApplication(CaseCommands, CaseQueries, Application[UUID]):
         triggers installed, so commands that only read run no DDL.
         """
         self.index_key = index_key
+        self.transfer_date_horizon_days = transfer_date_horizon_days
         with store_errors():
             if read_only:
                 super().__init__(env=env)

@@ -25,6 +25,8 @@ from .outcome import ChangeRequest, Outcome
 class CaseCommands(Changes):
     """Commands over the cases of every authority, mixed into the application."""
 
+    transfer_date_horizon_days: int
+
     def open_case(
         self,
         actor: Actor,
@@ -101,13 +103,19 @@ class CaseCommands(Changes):
         self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest, *, on: date
     ) -> Outcome:
         step = Case.propose_transfer_date
-        return self._change(actor, case_id, request, step, transfer_id=transfer_id, on=on)
+        horizon = self.transfer_date_horizon_days
+        return self._change(
+            actor, case_id, request, step, transfer_id=transfer_id, on=on, horizon_days=horizon
+        )
 
     def agree_transfer_date(
         self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest, *, on: date
     ) -> Outcome:
         step = Case.agree_transfer_date
-        return self._change(actor, case_id, request, step, transfer_id=transfer_id, on=on)
+        horizon = self.transfer_date_horizon_days
+        return self._change(
+            actor, case_id, request, step, transfer_id=transfer_id, on=on, horizon_days=horizon
+        )
 
     def accept_responsibility(
         self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest

@@ -13,7 +13,7 @@ from ..actors import Actor
 from ..calendar import london_date
 from ..reference import check_assessment_factors, check_primary_need
 from ..text import check_text
-from . import rules
+from . import date_rules, rules
 from .assessment import Assessment
 from .events import CaseEvent, recorded_by, topic
 from .state import CaseState
@@ -62,9 +62,11 @@ class Assessing(CaseState):
         checked_factors = list(check_assessment_factors(factors))
         need = check_primary_need(primary_need_code)
         summary = check_text(summary, "summary")
-        rules.check_not_future(
+        date_rules.check_not_future(
             completed_on, london_date(now), "An assessment cannot be completed in the future."
         )
+        born, expected = self.date_of_birth, self.expected_date_of_birth
+        date_rules.check_assessment_date(completed_on, born, expected)
         period = self.current_period(now)
         rules.require_assessment_in_period(
             self.period_began_by_transfer(period), period.since, completed_on

@@ -18,7 +18,7 @@ from ..calendar import london_date
 from ..identifiers import check_nhs_number
 from ..reference import check_closure_reason
 from ..text import check_identifier
-from . import rules
+from . import date_rules, rules
 from .events import CaseEvent, recorded_by, topic
 from .responsibility import Period
 from .state import CLOSED, OPEN, CaseState
@@ -75,7 +75,7 @@ class Opening(CaseState):
     ) -> Self:
         """Open a case; the opening authority is responsible from ``now`` (rule 1)."""
         authority = acting_authority(by)
-        rules.check_birth_dates(date_of_birth, expected_date_of_birth, london_date(now))
+        date_rules.check_birth_dates(date_of_birth, expected_date_of_birth, london_date(now))
         case: Self = cls._create(  # type: ignore[attr-defined]
             cls.CaseOpened,
             id=uuid4(),

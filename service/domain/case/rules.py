@@ -9,7 +9,7 @@ so that the case's state can use them without the two importing each other.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from uuid import UUID
 
 from ..calendar import london_date
@@ -17,49 +17,7 @@ from ..errors import InvalidInput, NotFound, RuleViolation
 from .assessment import Assessment
 from .transfer import COMPLETED, Transfer
 
-# An expected date of birth is an estimate: a baby may come a few weeks late, and a
-# pregnancy lasts at most about ten months.
-EXPECTED_BIRTH_PAST_DAYS = 42
-EXPECTED_BIRTH_FUTURE_DAYS = 300
-
-
 # ---- what the caller sent (422) ----------------------------------------------------------
-
-
-def check_birth_dates(born: date | None, expected: date | None, today: date) -> None:
-    """A child has a date of birth, or, before birth, an expected one; never both or neither."""
-    if (born is None) == (expected is None):
-        raise InvalidInput(
-            "Give the child's date of birth, or an expected date of birth before birth.",
-            code="birth-date-required",
-        )
-    if born is not None:
-        check_not_future(born, today, "A date of birth cannot be in the future.")
-    if expected is not None and not (
-        today - timedelta(days=EXPECTED_BIRTH_PAST_DAYS)
-        <= expected
-        <= today + timedelta(days=EXPECTED_BIRTH_FUTURE_DAYS)
-    ):
-        raise InvalidInput(
-            "An expected date of birth must be within the coming ten months "
-            f"(or at most {EXPECTED_BIRTH_PAST_DAYS} days past).",
-            code="implausible-expected-date-of-birth",
-        )
-
-
-def check_not_future(day: date, today: date, detail: str) -> None:
-    """Something that has happened (a birth, an assessment, a share) is not in the future."""
-    if day > today:
-        raise InvalidInput(detail, code="date-in-future")
-
-
-def check_not_past(on: date, now: datetime) -> None:
-    """Transfer dates are today or later in Europe/London (rule 3: no backdating)."""
-    if on < london_date(now):
-        raise InvalidInput(
-            f"{on.isoformat()} is in the past; a transfer date must be today or later.",
-            code="date-in-past",
-        )
 
 
 def require_categories(categories: Sequence[str]) -> None:

@@ -16,7 +16,7 @@ from ..actors import Actor
 from ..calendar import london_date, start_of_london_day
 from ..reference import authority as known_authority
 from ..text import check_references, check_text
-from . import rules
+from . import date_rules, rules
 from .events import CaseEvent, recorded_by, topic
 from .responsibility import Period
 from .state import CaseState
@@ -158,7 +158,7 @@ class Transferring(CaseState):
         rules.require_categories(categories)
         checked_categories = check_references(categories, "categories")
         checked_references = check_references(references, "references")
-        rules.check_not_future(
+        date_rules.check_not_future(
             shared_on, london_date(now), "Information cannot be shared in the future."
         )
         self.trigger_event(
@@ -187,11 +187,21 @@ class Transferring(CaseState):
         )
 
     def propose_transfer_date(
-        self, *, by: Actor, now: datetime, transfer_id: UUID, on: date
+        self,
+        *,
+        by: Actor,
+        now: datetime,
+        transfer_id: UUID,
+        on: date,
+        horizon_days: int = date_rules.DEFAULT_TRANSFER_DATE_HORIZON_DAYS,
     ) -> None:
-        """Either party proposes the date responsibility passes; it binds once the other agrees."""
+        """Either party proposes the date responsibility passes; it binds once the other agrees.
+
+        The date is today or later, and at most ``horizon_days`` ahead.
+        """
         transfer = self._transfer_open_for_dates(by, transfer_id, now)
-        rules.check_not_past(on, now)
+        date_rules.check_not_past(on, now)
+        date_rules.check_transfer_date_horizon(on, now, horizon_days)
         self.trigger_event(
             self.TransferDateProposed,
             timestamp=now,
@@ -200,10 +210,19 @@ class Transferring(CaseState):
             date=on,
         )
 
-    def agree_transfer_date(self, *, by: Actor, now: datetime, transfer_id: UUID, on: date) -> None:
-        """The other party agrees the proposed date (rule 7)."""
+    def agree_transfer_date(
+        self,
+        *,
+        by: Actor,
+        now: datetime,
+        transfer_id: UUID,
+        on: date,
+        horizon_days: int = date_rules.DEFAULT_TRANSFER_DATE_HORIZON_DAYS,
+    ) -> None:
+        """The other party agrees the proposed date (rule 7), if still within the horizon."""
         transfer = self._transfer_open_for_dates(by, transfer_id, now)
-        rules.check_not_past(on, now)
+        date_rules.check_not_past(on, now)
+        date_rules.check_transfer_date_horizon(on, now, horizon_days)
         rules.check_agreement(transfer, acting_authority(by), on)
         self.trigger_event(
             self.TransferDateAgreed,
