@@ -116,7 +116,7 @@ class Lives:
         index = None
         if child.nhs_number is not None:
             index = ChildIndex.start(child.nhs_number, self.key)
-            index.add_open_case(case.id)
+            index.add_open_case(case.id, by=holder, now=at, load=lambda _: case)  # none open
             self.touch(index)
         self.touch(case)
         self.tally.opened += 1

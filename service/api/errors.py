@@ -96,7 +96,7 @@ def register_problem_handlers(app: FastAPI, *, retry_after_seconds: int) -> None
     def domain_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, DomainError)
         status = next(s for cls, s in STATUS_OF.items() if isinstance(exc, cls))
-        return problem(status, exc.code, exc.title, exc.detail)
+        return problem(status, exc.code, exc.title, exc.detail, extensions=exc.extensions)
 
     def unavailable(_: Request, exc: Exception) -> JSONResponse:
         code, title, detail = next(v for cls, v in UNAVAILABLE.items() if isinstance(exc, cls))

@@ -49,6 +49,9 @@ class Changes(_Base):
         def _visible_case(self, actor: Actor, case_id: UUID) -> Case:
             """The case, if the caller may know it exists (``CaseQueries`` provides it)."""
 
+        def _load(self, case_id: UUID) -> Case:
+            """The case, whoever asks (``CaseQueries`` provides it)."""
+
     def _change(
         self,
         actor: Actor,

@@ -54,7 +54,7 @@ class CaseCommands(Changes):
             )
             index = self._child_index(nhs) if nhs is not None else None
             if index is not None:
-                index.add_open_case(case.id)
+                index.add_open_case(case.id, by=actor, now=now, load=self._load)
             position = self._save(case, now, request, index, created=True)
             if position is None:
                 return None

@@ -72,8 +72,21 @@ class AccessLog:
 
         ``route`` is the method and path template, e.g. ``GET /v1/cases/{case_id}``.
         """
-        if not reads_are_recorded(actor):
-            return
+        if reads_are_recorded(actor):
+            self._insert(actor, route, case_ids)
+
+    def record_disclosure(self, actor: Actor, route: str, case_id: UUID, what: str) -> None:
+        """Record that a refusal by ``route`` told ``actor``, not a party to the case,
+        something about it (``what``: the refusal's code), whatever the caller's role.
+
+        Kept as a read of the case, whose route says what it was, e.g. ``POST /v1/cases
+        (disclosed by child-has-open-case)``: the case's own authorities and auditors see
+        who was told, by which refusal, and when.
+        """
+        self._insert(actor, f"{route} (disclosed by {what})", [case_id])
+
+    def _insert(self, actor: Actor, route: str, case_ids: Iterable[UUID]) -> None:
+        """One row per case; raises AccessNotRecordedError (503) if it cannot."""
         cases = list(dict.fromkeys(case_ids))  # a case listed twice was read once
         if not cases:
             return

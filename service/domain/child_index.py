@@ -17,12 +17,51 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from .access import may_see
+from .actors import Actor
 from .errors import RuleViolation
+from .reference import authority
+
+
+class OpenCase(Protocol):
+    """What the index asks of a child's open case when it refuses another."""
+
+    @property
+    def modified_on(self) -> datetime: ...
+
+    def parties(self) -> set[str]: ...
+
+    def responsible_authority(self, now: datetime) -> str | None: ...
+
+
+class ChildHasOpenCaseError(RuleViolation):
+    """Raised when a case is opened for a child who already has an open case (409).
+
+    The refusal names the authority responsible for that case, code and name, so the
+    caller knows whom to contact: for a child who may be falling between two
+    authorities, that is safeguarding information to share, not a secret to keep. It
+    names nothing else, not even the case's id. Told to an authority that is not a
+    party to the case, it is a disclosure (``disclosed``), which the API writes to the
+    access log with the open case's id (``case_id``, never sent) before answering.
+    """
+
+    def __init__(self, case_id: UUID, responsible: str, *, disclosed: bool) -> None:
+        holder = authority(responsible)
+        super().__init__(
+            f"A case for this child is already open, held by {holder.name} ({holder.code}). "
+            "Contact them: they can transfer it to you.",
+            code="child-has-open-case",
+            extensions={"responsible_authority": {"code": holder.code, "name": holder.name}},
+        )
+        self.case_id = case_id
+        self.disclosed = disclosed
 
 
 class ChildIndex(Aggregate):
@@ -62,13 +101,21 @@ class ChildIndex(Aggregate):
     def start(cls, nhs_number: str, key: bytes) -> ChildIndex:
         return cls._create(cls.Started, id=cls.id_for(nhs_number, key))
 
-    def add_open_case(self, case_id: UUID) -> None:
-        """Refuse a second open case for the same child."""
+    def add_open_case(
+        self, case_id: UUID, *, by: Actor, now: datetime, load: Callable[[UUID], OpenCase]
+    ) -> None:
+        """Refuse a second open case for the same child, naming who holds the open one.
+
+        ``load`` reads the open case, only when refusing: who is responsible for it, and
+        whether ``by`` is a party to it already.
+        """
         if self.open_case_id is not None:
-            raise RuleViolation(
-                "A case for this child is already open. Ask the authority responsible for it "
-                "(the MASH can tell you which) to transfer it to you.",
-                code="child-has-open-case",
+            open_case = load(self.open_case_id)
+            at = max(now, open_case.modified_on)
+            responsible = open_case.responsible_authority(at)
+            assert responsible is not None  # rule 1: an open case has one at every instant
+            raise ChildHasOpenCaseError(
+                self.open_case_id, responsible, disclosed=not may_see(by, open_case)
             )
         self.trigger_event(self.CaseOpened, case_id=case_id)
 

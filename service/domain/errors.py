@@ -7,18 +7,33 @@ place (``service.api.problems``); nothing below the API knows about HTTP.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 
 class DomainError(Exception):
-    """Raised when a command or query is refused; the base of every refusal."""
+    """Raised when a command or query is refused; the base of every refusal.
+
+    ``extensions`` are facts the caller needs to act on the refusal, as plain JSON
+    values under documented names (the API sends them as members of the problem body,
+    and its ``Problem`` schema must declare each name). Most refusals have none.
+    """
 
     code: str = "refused"
     title: str = "Refused"
 
-    def __init__(self, detail: str, *, code: str | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        code: str | None = None,
+        extensions: Mapping[str, object] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         if code is not None:
             self.code = code
+        self.extensions: Mapping[str, object] = MappingProxyType(dict(extensions or {}))
 
 
 class RuleViolation(DomainError):

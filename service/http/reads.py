@@ -17,6 +17,9 @@ from starlette.requests import Request
 from service.audit.access_log import AccessLog
 from service.bootstrap import Service
 from service.domain.actors import Actor
+from service.domain.errors import DomainError
+
+from .paths import route_template
 
 
 def service_of(request: Request) -> Service:
@@ -25,11 +28,9 @@ def service_of(request: Request) -> Service:
     return service
 
 
-def route_template(request: Request, prefix: str = "") -> str:
-    """``METHOD /path/{template}`` of the route serving ``request`` (``prefix``: its mount)."""
-    route = request.scope.get("route")
-    path = getattr(route, "path", None) or request.url.path
-    return f"{request.method} {prefix}{path}"
+def route_of(request: Request) -> str:
+    """``METHOD /path/{template}`` of the route serving ``request``, mounts included."""
+    return f"{request.method} {route_template(request.scope) or '(no route)'}"
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,12 @@ class CaseReadRecorder:
         """Record each case shown; raises (503) if it cannot, so nothing is served unrecorded."""
         self.log.record(self.actor, self.route, case_ids)
 
+    def record_disclosure(self, refusal: DomainError, case_id: UUID) -> None:
+        """Record that ``refusal`` told the caller something about a case it is not a
+        party to, before the refusal is sent; raises (503) if it cannot."""
+        self.log.record_disclosure(self.actor, self.route, case_id, refusal.code)
 
-def case_reads(request: Request, actor: Actor, prefix: str = "") -> CaseReadRecorder:
+
+def case_reads(request: Request, actor: Actor) -> CaseReadRecorder:
     """The recorder of reads by ``actor`` through the route serving ``request``."""
-    return CaseReadRecorder(service_of(request).access_log, actor, route_template(request, prefix))
+    return CaseReadRecorder(service_of(request).access_log, actor, route_of(request))

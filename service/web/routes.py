@@ -78,7 +78,7 @@ def _see_other(path: str) -> RedirectResponse:
 def _record_reads(request: Request, session: WebSession, *case_ids: UUID) -> None:
     """Record the cases a page shows (or a search found) in the access log, before the
     page is sent: if they cannot be recorded, the page is refused (503)."""
-    case_reads(request, session.actor, PREFIX).record(*case_ids)
+    case_reads(request, session.actor).record(*case_ids)
 
 
 def build_router(config: MashConfig) -> APIRouter:

@@ -10,6 +10,7 @@ from service.application import CaseTransferApplication as Use
 from service.audit import export
 from service.domain.access import require_caseless_query_allowed
 from service.domain.actors import Actor
+from service.domain.child_index import ChildHasOpenCaseError
 from service.domain.errors import InvalidInput
 from service.domain.text import REFERENCE_MAX
 from service.projections.queries import DEFAULT_LIMIT
@@ -38,16 +39,29 @@ CHANGE = problem_responses(403, 404, 409, 412, 413)
 @router.post(
     "", status_code=201, response_model=CaseView, responses=problem_responses(403, 409, 413)
 )
-def open_case(body: CaseOpening, change: Change, app: App, response: Response) -> CaseView:
-    """Open a case; the calling authority is responsible from this instant."""
-    outcome = app.open_case(
-        change.actor,
-        change.request(body),
-        local_reference=body.local_reference,
-        nhs_number=body.nhs_number,
-        date_of_birth=body.date_of_birth,
-        expected_date_of_birth=body.expected_date_of_birth,
-    )
+def open_case(
+    body: CaseOpening, change: Change, app: App, reads: CaseReads, response: Response
+) -> CaseView:
+    """Open a case; the calling authority is responsible from this instant.
+
+    A child with an NHS number has one open case at a time: 409 `child-has-open-case`
+    names the authority responsible for it (`responsible_authority`), to contact. Told
+    to an authority that is not a party to that case, this is recorded in the access
+    log before the answer is sent.
+    """
+    try:
+        outcome = app.open_case(
+            change.actor,
+            change.request(body),
+            local_reference=body.local_reference,
+            nhs_number=body.nhs_number,
+            date_of_birth=body.date_of_birth,
+            expected_date_of_birth=body.expected_date_of_birth,
+        )
+    except ChildHasOpenCaseError as refusal:
+        if refusal.disclosed:
+            reads.record_disclosure(refusal, refusal.case_id)
+        raise
     return case_answer(outcome, response, location=f"/v1/cases/{outcome.case.id}")
 
 

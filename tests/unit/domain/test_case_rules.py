@@ -1,7 +1,7 @@
 """Opening and closing a case, one owner at every instant, and who may do what.
 
-Rules 1 (one owner from opening to closure) and 7 (who may do what), the child index
-that keeps one open case per child, and replay: the events alone rebuild the case.
+Rules 1 (one owner from opening to closure) and 7 (who may do what), and replay: the
+events alone rebuild the case. The child index is ``test_child_index.py``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import pytest
 from service.domain.actors import Actor
 from service.domain.case import CLOSED, OPEN, Case
 from service.domain.case.responsibility import Responsibility
-from service.domain.child_index import ChildIndex
 from service.domain.errors import Forbidden, InvalidInput, RuleViolation
 
 from .conftest import (
@@ -42,8 +41,6 @@ from .conftest import (
     settle,
     share,
 )
-
-INDEX_KEY = b"a test child index key"
 
 
 class TestOpening:
@@ -399,57 +396,6 @@ class TestWhoMayDoWhat:
             steps[step](walk, actor)
         assert e.value.code == "role-not-permitted"
         assert new_events(walk.case) == []
-
-
-class TestOneOpenCasePerChild:
-    def test_a_second_open_case_for_the_same_child_is_refused(self) -> None:
-        index = ChildIndex.start(NHS_NUMBER, INDEX_KEY)
-        first = open_case()
-        index.add_open_case(first.id)
-
-        with pytest.raises(RuleViolation) as e:
-            index.add_open_case(open_case(by=BRISTOL).id)
-        assert e.value.code == "child-has-open-case"
-        assert index.case_ids == [first.id]
-
-    def test_closing_the_open_case_lets_a_new_one_open(self) -> None:
-        index = ChildIndex.start(NHS_NUMBER, INDEX_KEY)
-        first, second = open_case(), open_case(by=BRISTOL)
-        index.add_open_case(first.id)
-
-        index.close_case(first.id)
-        index.add_open_case(second.id)
-
-        assert index.case_ids == [first.id, second.id]
-        assert index.open_case_id == second.id
-        assert [type(e).__name__ for e in index.collect_events()] == [
-            "Started",
-            "CaseOpened",
-            "CaseClosed",
-            "CaseOpened",
-        ]
-
-    def test_closing_another_case_leaves_the_open_one_open(self) -> None:
-        index = ChildIndex.start(NHS_NUMBER, INDEX_KEY)
-        first = open_case()
-        index.add_open_case(first.id)
-
-        index.close_case(open_case().id)
-
-        assert index.open_case_id == first.id
-
-    def test_the_index_of_a_child_is_found_from_the_number_and_key_alone(self) -> None:
-        index_id = ChildIndex.id_for(NHS_NUMBER, INDEX_KEY)
-        assert index_id == ChildIndex.start(NHS_NUMBER, INDEX_KEY).id
-        assert index_id != ChildIndex.id_for("9434765870", INDEX_KEY)
-
-    def test_the_index_id_depends_on_the_key(self) -> None:
-        """A keyed hash: without the key, the id cannot be recomputed from a number."""
-        assert ChildIndex.id_for(NHS_NUMBER, INDEX_KEY) != ChildIndex.id_for(NHS_NUMBER, b"other")
-
-    def test_the_index_id_does_not_contain_the_number(self) -> None:
-        index_id = ChildIndex.id_for(NHS_NUMBER, INDEX_KEY)
-        assert NHS_NUMBER not in index_id.hex and NHS_NUMBER not in str(index_id)
 
 
 class TestReplay:
