@@ -27,7 +27,7 @@ from service.domain.case.date_rules import DEFAULT_TRANSFER_DATE_HORIZON_DAYS
 from .commands import CaseCommands
 from .outcome import utc_now
 from .queries import CaseQueries
-from .read_cache import CaseReadCache
+from .read_cache import CaseReadCache, ChildIndexReadCache
 
 
 class CaseTransferApplication(CaseCommands, CaseQueries, Application[UUID]):
@@ -61,6 +61,7 @@ class CaseTransferApplication(CaseCommands, CaseQueries, Application[UUID]):
                     protect_event_tables(self)
                     wait_for_sqlite_writer_as_long_as_for_its_lock(self, env)
         self.read_cache = CaseReadCache(self.events)
+        self.index_cache = ChildIndexReadCache(self.events)
         self.clock = clock
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:

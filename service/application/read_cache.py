@@ -1,16 +1,21 @@
-"""Recent cases kept in memory for reading, brought forward by the events recorded since.
+"""Recent aggregates kept in memory for reading, brought forward by the events recorded since.
 
 A read (who is responsible, the timeline, the case view) used to rebuild the case from
 every event it ever had, so its cost grew with the history: a case handed back and
 forth for years costs a hundred times a new one. Here a read costs one indexed query
 for the events after the cached version (usually none) however long the history, and
 stays exactly as consistent as a full load: every event committed before the query is
-applied.
+applied. A first read is the same query from version 0.
 
 The cached aggregates are never handed out: a caller passes a function that reads
 what it needs (``look``) while the entry's lock is held, so no command can mutate a
 shared object and no reader sees one half brought forward. Commands keep loading
 their own fresh copy.
+
+Cases are cached by ``CaseReadCache``; the child index by ``ChildIndexReadCache``,
+which also remembers a child who has no index yet (``read_or_none``): a lookup of a
+child without cases then does what a lookup of a child with them does, one query for
+the events after a version, answering none (``CaseQueries.cases_for_child``).
 """
 
 from __future__ import annotations
@@ -19,62 +24,99 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Generic, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import EventStore
 
 from service.domain.case import Case
+from service.domain.child_index import ChildIndex
 
 T = TypeVar("T")
+A = TypeVar("A", bound=Aggregate)
 
 
 @dataclass
-class _Entry:
-    case: Case
+class _Entry(Generic[A]):
+    aggregate: A | None = None
+    version: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-class CaseReadCache:
-    """An LRU of cases for reading; ``read`` raises AggregateNotFoundError for no case."""
+class ReadCache(Generic[A]):
+    """An LRU of aggregates of one ``kind`` for reading."""
+
+    kind: type[A]
 
     def __init__(self, events: EventStore[UUID], maxsize: int = 2000) -> None:
         self.events = events
         self.maxsize = maxsize
-        self._entries: OrderedDict[UUID, _Entry] = OrderedDict()
+        self._entries: OrderedDict[UUID, _Entry[A]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def read(self, case_id: UUID, look: Callable[[Case], T]) -> T:
-        """``look`` at the case as every event committed so far has built it."""
-        entry = self._entry(case_id)
-        with entry.lock:
-            newer = self.events.get(case_id, gt=entry.case.version)
-            for event in newer:
-                assert isinstance(event, Case.Event)
-                event.mutate(entry.case)  # applies in place and counts the version on
-            return look(entry.case)
+    def read(self, aggregate_id: UUID, look: Callable[[A], T]) -> T:
+        """``look`` at the aggregate as every event committed so far has built it;
+        AggregateNotFoundError if there is none (and nothing is kept for the id)."""
 
-    def _entry(self, case_id: UUID) -> _Entry:
+        def present(aggregate: A | None) -> T:
+            if aggregate is None:
+                raise AggregateNotFoundError(aggregate_id)
+            return look(aggregate)
+
+        try:
+            return self.read_or_none(aggregate_id, present)
+        except AggregateNotFoundError:
+            self._forget_absent(aggregate_id)
+            raise
+
+    def read_or_none(self, aggregate_id: UUID, look: Callable[[A | None], T]) -> T:
+        """``look`` at the aggregate, or at None while there is none; either is kept."""
+        entry = self._entry(aggregate_id)
+        with entry.lock:
+            for event in self.events.get(aggregate_id, gt=entry.version):
+                assert isinstance(event, Aggregate.Event)
+                entry.aggregate = event.mutate(entry.aggregate)  # in place after the first
+                if not isinstance(entry.aggregate, self.kind):  # another kind's id: none
+                    entry.aggregate, entry.version = None, 0
+                    raise AggregateNotFoundError(aggregate_id)
+                entry.version = entry.aggregate.version
+            return look(entry.aggregate)
+
+    def read_absent(self, absent_id: UUID) -> None:
+        """Do the work of reading a cached aggregate that has no new events, for an id
+        that names none: the same indexed query, answering nothing. Nothing is kept.
+
+        For reads whose cost must not tell whether an aggregate exists.
+        """
+        for _ in self.events.get(absent_id, gt=0):
+            raise AggregateNotFoundError(absent_id)  # pragma: no cover - keyed, never one
+
+    def _entry(self, aggregate_id: UUID) -> _Entry[A]:
         with self._lock:
-            entry = self._entries.get(case_id)
-            if entry is not None:
-                self._entries.move_to_end(case_id)
-                return entry
-        case = self._load(case_id)
-        with self._lock:
-            entry = self._entries.setdefault(case_id, _Entry(case))
-            self._entries.move_to_end(case_id)
+            entry = self._entries.get(aggregate_id)
+            if entry is None:
+                entry = self._entries[aggregate_id] = _Entry()
+            self._entries.move_to_end(aggregate_id)
             while len(self._entries) > self.maxsize:
                 self._entries.popitem(last=False)
             return entry
 
-    def _load(self, case_id: UUID) -> Case:
-        case: Case | None = None
-        for event in self.events.get(case_id):
-            if not isinstance(event, Case.Event):  # another aggregate's id: no such case
-                raise AggregateNotFoundError(case_id)
-            case = event.mutate(case)
-        if not isinstance(case, Case):
-            raise AggregateNotFoundError(case_id)
-        return case
+    def _forget_absent(self, aggregate_id: UUID) -> None:
+        with self._lock:
+            entry = self._entries.get(aggregate_id)
+            if entry is not None and entry.aggregate is None:
+                del self._entries[aggregate_id]
+
+
+class CaseReadCache(ReadCache[Case]):
+    """Cases for reading; ``read`` raises AggregateNotFoundError for no case."""
+
+    kind = Case
+
+
+class ChildIndexReadCache(ReadCache[ChildIndex]):
+    """Children's indexes for lookups, a child without one remembered as None."""
+
+    kind = ChildIndex
