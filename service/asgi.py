@@ -2,7 +2,8 @@
 
 The service is built from Settings in the lifespan (``service.bootstrap``) and closed
 at shutdown, so tests and several workers each build their own; the middleware every
-request passes (request ids and logs, the body limit) wraps both.
+request passes (request ids and logs, the body limit, refusing JSON that names a member
+twice) wraps both.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fastapi import FastAPI
 from .api.app import create_api
 from .application import utc_now
 from .bootstrap import check_settings, open_service
+from .http.json_body import DuplicateJsonKeys
 from .http.middleware import BodySizeLimit, RequestLogging
 from .settings import Settings
 from .web import mount_mash
@@ -45,6 +47,7 @@ def create_app(
     app = create_api(settings, lifespan=lifespan)
     # The MASH pages under /mash/ (not in the OpenAPI document).
     mount_mash(app, settings, govuk_frontend=settings.govuk_frontend_dir)
+    app.add_middleware(DuplicateJsonKeys)  # inside the body limit: reads bounded bodies only
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestLogging)  # added last: outermost, so a 413 carries the id too
     return app

@@ -1,8 +1,10 @@
 """The middleware every request passes, API and MASH pages alike.
 
 ``RequestLogging`` gives each request its id and writes one log line about it: the
-method, the path (never the query string, which can hold an NHS number), the status,
-the duration and the principal's name; never a header value, a token or a body.
+method, the route's template (``/v1/cases/{case_id}``, never the path as sent, which
+can hold an NHS number, nor the query string), the ids in the path that are
+well-formed, the status, the duration and the principal's name; never a header value,
+a token or a body.
 ``BodySizeLimit`` refuses bodies over the configured size before any reaches a route.
 Both are pure ASGI middleware.
 """
@@ -16,9 +18,8 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .context import HEADER_KEY, RequestContext, begin, end, request_id
+from .paths import route_template, well_formed_ids
 from .problem import problem
-
-_MAX_LOGGED_PATH = 512
 
 log = logging.getLogger("service.requests")
 
@@ -99,10 +100,11 @@ def _log_request(
     *,
     failed: bool = False,
 ) -> None:
-    path = str(scope.get("path", ""))[:_MAX_LOGGED_PATH]
+    path = route_template(scope)  # None: no route matched, and the path is not repeated
     fields: dict[str, Any] = {
         "method": scope.get("method"),
         "path": path,
+        **well_formed_ids(scope),
         "status": status,  # None: the client went away before an answer was sent
         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
     }
@@ -113,7 +115,7 @@ def _log_request(
         level,
         "%s %s %s",
         fields["method"],
-        path,
+        path or "(no route)",
         status,
         extra=fields,
         exc_info=failed,
@@ -146,17 +148,7 @@ class BodySizeLimit(HttpMiddleware):
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
-        body = b"".join(chunks)
-        delivered = False
-
-        async def replay() -> Message:
-            nonlocal delivered
-            if delivered:
-                return await receive()
-            delivered = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(b"".join(chunks), receive), send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem(
@@ -166,3 +158,18 @@ class BodySizeLimit(HttpMiddleware):
             f"Request bodies are limited to {self.max_bytes} bytes.",
         )
         await response(scope, receive, send)
+
+
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that hands the app ``body``, already read whole, then ``receive``'s
+    later messages (a disconnect)."""
+    delivered = False
+
+    async def replay() -> Message:
+        nonlocal delivered
+        if delivered:
+            return await receive()
+        delivered = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay

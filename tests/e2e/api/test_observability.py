@@ -286,6 +286,61 @@ class TestRequestLog:
         assert all("?" not in path for path in paths)
 
 
+class TestPathsInTheLog:
+    """The log names the route that served a request, never the path as sent."""
+
+    def _line(self, logs: JsonLines, request_id: str) -> dict[str, Any]:
+        [line] = [line for line in logs.requests() if line["request_id"] == request_id]
+        return line
+
+    @pytest.mark.parametrize(
+        ("url", "template"),
+        [
+            ("/v1/cases/{nhs}", "/v1/cases/{case_id}"),
+            ("/v1/cases/{nhs}/timeline", "/v1/cases/{case_id}/timeline"),
+            ("/mash/cases/{nhs}", "/mash/cases/{case_id}"),
+            ("/mash/{nhs}", "/mash/{path}"),
+            ("/mash/assets/{nhs}.css", "/mash/assets/{path}"),
+            ("/{nhs}", None),
+            ("/v1/{nhs}/cases", None),
+        ],
+    )
+    def test_a_path_holding_an_nhs_number_is_logged_as_its_template(
+        self, api: Api, logs: JsonLines, url: str, template: str | None
+    ) -> None:
+        nhs_number = random_nhs_number()
+
+        api.somerset.get(
+            url.format(nhs=nhs_number), headers={"X-Request-ID": "path-1"}, follow_redirects=False
+        )
+
+        line = self._line(logs, "path-1")
+        assert line["path"] == template
+        assert "case_id" not in line
+        assert nhs_number not in "\n".join(logs.lines)
+
+    def test_well_formed_ids_in_the_path_are_logged(self, api: Api, logs: JsonLines) -> None:
+        case_id = api.open_case()["case_id"]
+        transfer_id = api.propose(case_id)
+
+        api.somerset.get(
+            f"/v1/cases/{case_id.upper()}/transfers/{transfer_id}",
+            headers={"X-Request-ID": "ids-1"},
+        )
+
+        line = self._line(logs, "ids-1")
+        assert line["path"] == "/v1/cases/{case_id}/transfers/{transfer_id}"
+        assert (line["case_id"], line["transfer_id"]) == (case_id, transfer_id)
+        assert line["message"] == f"GET {line['path']} {line['status']}"
+
+    def test_an_id_that_is_not_well_formed_is_left_out(self, api: Api, logs: JsonLines) -> None:
+        api.somerset.get("/v1/cases/{not-an-id}", headers={"X-Request-ID": "ids-2"})
+
+        line = self._line(logs, "ids-2")
+        assert line["path"] == "/v1/cases/{case_id}"
+        assert "case_id" not in line
+
+
 class TestJsonFormatter:
     def _format(self, message: str, *args: object, **extra: object) -> dict[str, Any]:
         record = logging.LogRecord("service.x", logging.INFO, __file__, 1, message, args, None)
