@@ -199,9 +199,7 @@ class Transferring(CaseState):
 
         The date is today or later, and at most ``horizon_days`` ahead.
         """
-        transfer = self._transfer_open_for_dates(by, transfer_id, now)
-        date_rules.check_not_past(on, now)
-        date_rules.check_transfer_date_horizon(on, now, horizon_days)
+        transfer = self._transfer_open_for_dates(by, transfer_id, now, on, horizon_days)
         self.trigger_event(
             self.TransferDateProposed,
             timestamp=now,
@@ -220,9 +218,7 @@ class Transferring(CaseState):
         horizon_days: int = date_rules.DEFAULT_TRANSFER_DATE_HORIZON_DAYS,
     ) -> None:
         """The other party agrees the proposed date (rule 7), if still within the horizon."""
-        transfer = self._transfer_open_for_dates(by, transfer_id, now)
-        date_rules.check_not_past(on, now)
-        date_rules.check_transfer_date_horizon(on, now, horizon_days)
+        transfer = self._transfer_open_for_dates(by, transfer_id, now, on, horizon_days)
         rules.check_agreement(transfer, acting_authority(by), on)
         self.trigger_event(
             self.TransferDateAgreed,
@@ -279,8 +275,14 @@ class Transferring(CaseState):
             reason=check_text(reason, "reason"),
         )
 
-    def _transfer_open_for_dates(self, by: Actor, transfer_id: UUID, now: datetime) -> Transfer:
+    def _transfer_open_for_dates(
+        self, by: Actor, transfer_id: UUID, now: datetime, on: date, horizon_days: int
+    ) -> Transfer:
+        """The transfer, if ``by`` may propose or agree ``on`` for it: a party, before
+        acceptance, a date from today to ``horizon_days`` ahead."""
         transfer = self.transfer_in_progress(by, transfer_id, now)
         rules.require_transfer_party(transfer, acting_authority(by))
         rules.require_not_accepted(transfer)
+        date_rules.check_not_past(on, now)
+        date_rules.check_transfer_date_horizon(on, now, horizon_days)
         return transfer
