@@ -162,7 +162,7 @@ class Lives:
             by=by,
             now=at,
             completed_on=london_date(at),
-            factors=rng.sample(FACTORS, rng.randint(1, 4)),
+            factors=_factors(rng),
             primary_need_code=f"N{rng.randint(0, 9)}",
             summary=SUMMARY,
         )
@@ -171,7 +171,7 @@ class Lives:
                 by=by,
                 now=at + timedelta(minutes=rng.uniform(5, 120)),
                 completed_on=london_date(at),
-                factors=rng.sample(FACTORS, rng.randint(1, 4)),
+                factors=_factors(rng),
                 primary_need_code=f"N{rng.randint(0, 9)}",
                 summary=SUMMARY + " Corrected: the factors recorded first were incomplete.",
                 corrects=assessment_id,
@@ -272,3 +272,9 @@ def nhs_numbers(first: int) -> Iterator[str]:
         check = 0 if check == 11 else check
         if check != 10 and len(set(digits + str(check))) > 1:
             yield digits + str(check)
+
+
+def _factors(rng: random.Random) -> list[str]:
+    """One to four factors; "21" (no factors identified) only ever alone (CIN census 8869)."""
+    drawn = rng.sample(FACTORS, rng.randint(1, 4))
+    return ["21"] if "21" in drawn else drawn
