@@ -110,7 +110,7 @@ def signing_keys(settings: Settings, *, create: bool = True) -> SigningKeys:
     development = key is None and settings.env != "production"
     if development and (create or DEVELOPMENT_SIGNING_KEY_FILE.exists()):
         key, made = development_signing_key(DEVELOPMENT_SIGNING_KEY_FILE)
-        if create:
+        if made:  # `serve` announces an existing key itself, once, before it starts
             logger.warning(development_key_notice(DEVELOPMENT_SIGNING_KEY_FILE, made))
     return SigningKeys(decode_signing_key(key) if key is not None else None, retired)
 

@@ -21,8 +21,11 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError, Transcoding
 
-from ..settings import Settings
+from ..settings import DEFAULT_DATABASE_URL, Settings
 from .keys import cipher_environment
+
+# The folder of the default SQLite file: the one folder the service makes itself.
+DEFAULT_SQLITE_FOLDER = Path(DEFAULT_DATABASE_URL.removeprefix("sqlite:///")).parent
 
 
 class StoreUnavailableError(Exception):
@@ -68,9 +71,7 @@ def eventsourcing_env(settings: Settings, *, read_only: bool = False) -> dict[st
     # a tenth of the budget, so the whole wait stays near it.
     per_try = str(max(1, settings.store_timeout_seconds // 10))
     if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
+        path = _sqlite_path(url)
         return {
             **cipher,
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
@@ -101,9 +102,33 @@ def eventsourcing_env(settings: Settings, *, read_only: bool = False) -> dict[st
             "POSTGRES_MAX_OVERFLOW": "10",
             "CREATE_TABLE": "y" if settings.create_tables and not read_only else "n",
         }
+    if parts.scheme == "sqlite":
+        raise StoreConfigurationError(
+            "a SQLite URL has three slashes before a relative path and four before an "
+            "absolute one: sqlite:///var/cases.sqlite3 or sqlite:////srv/cases.sqlite3"
+        )
     raise StoreConfigurationError(
         f"CASE_TRANSFER_DATABASE_URL must start sqlite:/// or postgresql://, not {parts.scheme!r}"
     )
+
+
+def _sqlite_path(url: str) -> Path:
+    """The SQLite file a URL names; only the default folder (``var``) is ever made.
+
+    A mistyped folder must not quietly become a new directory inside the checkout
+    with an empty database in it: an operator would think the records were lost.
+    """
+    path = Path(url.removeprefix("sqlite:///"))
+    if str(path) == ":memory:":
+        return path
+    if path.parent == DEFAULT_SQLITE_FOLDER:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.parent.is_dir():
+        raise StoreConfigurationError(
+            f"the folder {path.parent} for the SQLite database does not exist; make it first "
+            "(only the default folder, var, is made for you)"
+        )
+    return path
 
 
 @contextmanager

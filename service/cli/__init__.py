@@ -26,6 +26,7 @@ from ..adapters.sql import ReadModelSchemaError
 from ..audit.signing import CheckpointError, SigningKeyError
 from ..settings import SettingsError
 from . import admin, audit_verify, export, read_models, serving
+from .help import HelpFormatter, describe
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -75,8 +76,13 @@ def _first_setting_error(error: ValidationError) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="case-transfer", description="The case transfer service.")
+    parser = argparse.ArgumentParser(
+        prog="case-transfer",
+        description="The case transfer service.",
+        formatter_class=HelpFormatter,
+    )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     for module in (serving, admin, read_models, export, audit_verify):
         module.register(commands)
+    describe(commands)
     return parser

@@ -17,10 +17,15 @@ def register(commands: Any) -> None:
     principals = commands.add_parser("principals", help="manage who may call the API")
     principal_commands = principals.add_subparsers(required=True, metavar="ACTION")
     add = principal_commands.add_parser("add", help="add a principal and print its token once")
-    add.add_argument("--name", required=True)
+    add.add_argument("--name", required=True, help="who the principal is, e.g. its system's name")
     add.add_argument("--role", required=True, help=" | ".join(ROLES))
     add.add_argument("--authority", help="DfE code, e.g. 933 (authority and mash roles)")
-    add.add_argument("--file", type=Path, help="default: CASE_TRANSFER_PRINCIPALS_FILE")
+    add.add_argument(
+        "--file",
+        type=Path,
+        help="the principals file (made if missing); default: CASE_TRANSFER_PRINCIPALS_FILE, "
+        "and one of the two is required",
+    )
     add.set_defaults(run=_add_principal)
 
     keygen = commands.add_parser(
@@ -29,16 +34,16 @@ def register(commands: Any) -> None:
     keygen.set_defaults(run=_keygen)
 
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
-    openapi.add_argument("--output", type=Path, default=OPENAPI_FILE)
+    openapi.add_argument("--output", type=Path, default=OPENAPI_FILE, help="where to write it")
     openapi.set_defaults(run=_write_openapi)
 
 
 def _add_principal(args: argparse.Namespace) -> int:
     settings = Settings()
-    if args.file is None and settings.env == "production" and settings.principals_file is None:
+    if args.file is None and settings.principals_file is None:
         raise SettingsError(
-            "CASE_TRANSFER_ENV=production: name the file with --file or "
-            "CASE_TRANSFER_PRINCIPALS_FILE (the development file is never made in production)"
+            "name the principals file with --file or CASE_TRANSFER_PRINCIPALS_FILE (to add "
+            f"to the development file, say --file {settings.principals_path})"
         )
     path = args.file or settings.principals_path
     token = add_principal(path, name=args.name, role=args.role, authority=args.authority)

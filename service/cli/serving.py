@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 import signal
+import socket
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from ..adapters.event_store import eventsourcing_env
-from ..adapters.principals import create_development_principals, load_principals
+from ..adapters.principals import (
+    PrincipalsError,
+    create_development_principals,
+    load_principals,
+)
 from ..audit.signing import (
     DEVELOPMENT_SIGNING_KEY_FILE,
     development_key_notice,
@@ -20,10 +25,17 @@ from ..settings import Settings
 
 
 def register(commands: Any) -> None:
-    serve = commands.add_parser("serve", help="run the HTTP API")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve = commands.add_parser(
+        "serve",
+        help="run the HTTP API",
+        description="Check the settings, the principals and the store, then serve the API "
+        "and the MASH pages.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="TCP port to listen on")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes (each its own application)"
+    )
     serve.set_defaults(run=_serve)
 
 
@@ -40,8 +52,14 @@ def _serve(args: argparse.Namespace) -> int:
     if settings.signing_key is None:  # development: production stopped at check()
         _, made = development_signing_key(DEVELOPMENT_SIGNING_KEY_FILE)
         print(development_key_notice(DEVELOPMENT_SIGNING_KEY_FILE, made), flush=True)
-    load_principals(settings.principals_path)  # an unreadable file stops here, with one line
+    directory = load_principals(settings.principals_path)  # unreadable: one line
+    if not directory.principals:
+        raise PrincipalsError(
+            f"{settings.principals_path} names no principal, so nobody could call the "
+            "service; add one with `case-transfer principals add`"
+        )
     _check_store(settings)  # an unreachable store, a wrong key or a stale schema: one line
+    _check_port_free(args.host, args.port)  # a busy port: one line, before "Serving on"
     print(f"Serving on http://{args.host}:{args.port} (API docs at /docs)", flush=True)
     signal.signal(signal.SIGTERM, _stopped_gracefully)
     uvicorn.run(
@@ -66,6 +84,19 @@ def _stopped_gracefully(signum: int, frame: FrameType | None) -> None:
     handler: the shutdown was clean by then, so the process ends with status 0.
     """
     raise SystemExit(0)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse a port another process listens on before saying "Serving on" (uvicorn would
+    say it cannot bind only after the start-up messages)."""
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as error:
+        raise OSError(
+            f"cannot listen on {host}:{port} ({error.strerror or error}); is another server "
+            "running there? choose another with --port"
+        ) from None
 
 
 def _check_store(settings: Settings) -> None:
