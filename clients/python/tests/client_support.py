@@ -89,6 +89,15 @@ class Front:
         await send({"type": "http.response.body", "body": body})
 
 
+@dataclass
+class Service:
+    """The running service: its URL, each development principal's token, its front."""
+
+    url: str
+    tokens: dict[str, str]
+    front: Front
+
+
 @contextmanager
 def serving(app: Any) -> Iterator[str]:
     """Serve ``app`` with uvicorn on a free 127.0.0.1 port in a thread; its base URL."""

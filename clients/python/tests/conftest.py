@@ -8,10 +8,9 @@ does not depend on the store, so SQLite is enough here.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import pytest
-from client_support import Front, serving
+from client_support import Front, Service, serving
 from service.adapters.principals import create_development_principals
 from service.asgi import create_app
 from service.settings import Settings
@@ -30,13 +29,6 @@ PRINCIPALS = {
 }
 
 
-@dataclass
-class Service:
-    url: str
-    tokens: dict[str, str]
-    front: Front
-
-
 @pytest.fixture(scope="session")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     folder = tmp_path_factory.mktemp("service")
@@ -53,10 +45,10 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
 @pytest.fixture
 def front(service: Service) -> Iterator[Front]:
     """The front of the server, behaving normally at the start and the end of a test."""
-    service.front.lose = 0
+    service.front.lose, service.front.retry_after = 0, "1"
     service.front.seen.clear()
     yield service.front
-    service.front.lose = 0
+    service.front.lose, service.front.retry_after = 0, "1"
 
 
 @pytest.fixture
