@@ -74,6 +74,10 @@ def test_a_changed_body_a_missing_header_or_another_secret_does_not_verify() -> 
         verify_notification(sent, BODY, OTHER, now=NOW)
     with pytest.raises(InvalidNotificationError, match="secret"):
         verify_notification(sent, BODY, "whsec_not base64!", now=NOW)
+    with pytest.raises(InvalidNotificationError, match="secret"):
+        verify_notification(sent, BODY, "whsec_", now=NOW)
+    unpadded = SECRET.rstrip("=")
+    assert unpadded != SECRET and verify_notification(sent, BODY, unpadded, now=NOW)
 
 
 def test_agrees_with_the_standardwebhooks_package_both_ways() -> None:

@@ -45,7 +45,7 @@ def _pages(
         return self.pages(build(*args, **kwargs))
 
     iterate = functools.wraps(build)(iterate)
-    iterate.__name__ = iterate.__qualname__ = f"iter_{build.__name__}"
+    iterate.__doc__ = f"Every item of every page of: {build.__doc__}"
     return iterate
 
 

@@ -67,10 +67,15 @@ def sign_notification(message_id: str, timestamp: int, body: bytes, secret: str)
 
 
 def _key(secret: str) -> bytes:
+    """The key of a ``whsec_<base64>`` secret; its padding may be left off."""
+    encoded = secret.removeprefix(SECRET_PREFIX).rstrip("=")
     try:
-        return base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
+        key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidNotificationError("the secret is not whsec_ and base64") from None
+        key = b""
+    if not key:
+        raise InvalidNotificationError("the secret is not whsec_ and base64 of a key")
+    return key
 
 
 def _signature(key: bytes, signed: bytes) -> str:
