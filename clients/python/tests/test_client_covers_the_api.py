@@ -72,4 +72,4 @@ def test_every_operation_of_the_document_has_a_method_in_both_clients() -> None:
         for name in METHODS.values():
             assert getattr(client, name).__doc__, (client, name)
         for name, iterator in ITERATORS.items():
-            assert getattr(client, iterator).__wrapped__ is getattr(client, name).__wrapped__
+            assert getattr(client, iterator).build is getattr(client, name).build

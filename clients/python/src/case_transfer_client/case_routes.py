@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 from uuid import UUID
 
 from . import models as m
@@ -29,21 +29,19 @@ def transfer_path(case_id: Id, transfer_id: Id, *step: str) -> str:
     return case_path(case_id, "transfers", str(UUID(str(transfer_id))), *step)
 
 
+class Change(TypedDict, total=False):
+    """What every change (POST) takes besides its own fields."""
+
+    expected_version: int | None
+    """The case version you acted on (If-Match); ``StaleVersionError`` if it moved on."""
+    idempotency_key: str | None
+    """Made for you if not given, and reused on the call's retries."""
+
+
 def change(
-    path: str,
-    body: dict[str, Any] | None = None,
-    *,
-    expected_version: int | None,
-    idempotency_key: str | None,
+    path: str, body: dict[str, Any] | None = None, **options: Unpack[Change]
 ) -> Call[m.CaseView]:
-    return Call(
-        "POST",
-        path,
-        reader(m.CaseView),
-        body=body if body is not None else {},
-        expected_version=expected_version,
-        idempotency_key=idempotency_key,
-    )
+    return Call("POST", path, reader(m.CaseView), body=body or {}, **options)
 
 
 # ---- authorities ---------------------------------------------------------------------
@@ -85,7 +83,7 @@ def open_case(
         "date_of_birth": date_of_birth,
         "expected_date_of_birth": expected_date_of_birth,
     }
-    return change("/v1/cases", body, expected_version=None, idempotency_key=idempotency_key)
+    return change("/v1/cases", body, idempotency_key=idempotency_key)
 
 
 def find_cases(
@@ -142,16 +140,13 @@ def history_csv(case_id: Id) -> Call[str]:
 def record_local_reference(
     case_id: Id,
     reference: str,
-    *,
-    expected_version: int | None = None,
-    idempotency_key: str | None = None,
+    **options: Unpack[Change],
 ) -> Call[m.CaseView]:
     """Record your authority's own case reference for this case."""
     return change(
         case_path(case_id, "local-references"),
         {"reference": reference},
-        expected_version=expected_version,
-        idempotency_key=idempotency_key,
+        **options,
     )
 
 
@@ -163,8 +158,7 @@ def record_assessment(
     primary_need_code: str,
     summary: str,
     corrects: Id | None = None,
-    expected_version: int | None = None,
-    idempotency_key: str | None = None,
+    **options: Unpack[Change],
 ) -> Call[m.CaseView]:
     """Record the responsible authority's completed assessment of the child's needs."""
     body = {
@@ -177,22 +171,18 @@ def record_assessment(
     return change(
         case_path(case_id, "assessments"),
         body,
-        expected_version=expected_version,
-        idempotency_key=idempotency_key,
+        **options,
     )
 
 
 def close_case(
     case_id: Id,
     reason_code: str,
-    *,
-    expected_version: int | None = None,
-    idempotency_key: str | None = None,
+    **options: Unpack[Change],
 ) -> Call[m.CaseView]:
     """Close the case with a CIN census reason (RC1 to RC9)."""
     return change(
         case_path(case_id, "closure"),
         {"reason_code": reason_code},
-        expected_version=expected_version,
-        idempotency_key=idempotency_key,
+        **options,
     )

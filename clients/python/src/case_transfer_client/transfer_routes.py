@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Unpack
 
 from . import models as m
 from .calls import Call, reader
-from .case_routes import Id, case_path, change, transfer_path
+from .case_routes import Change, Id, case_path, change, transfer_path
 
 
 def propose_transfer(
@@ -21,8 +22,7 @@ def propose_transfer(
     *,
     to_authority: str,
     reason: str,
-    expected_version: int | None = None,
-    idempotency_key: str | None = None,
+    **options: Unpack[Change],
 ) -> Call[m.CaseView]:
     """Propose handing the case to ``to_authority`` (its DfE code, e.g. "801").
 
@@ -31,8 +31,7 @@ def propose_transfer(
     return change(
         case_path(case_id, "transfers"),
         {"to_authority": to_authority, "reason": reason},
-        expected_version=expected_version,
-        idempotency_key=idempotency_key,
+        **options,
     )
 
 
@@ -49,8 +48,7 @@ def share_information(
     shared_on: date,
     references: Sequence[str] = (),
     note: str | None = None,
-    expected_version: int | None = None,
-    idempotency_key: str | None = None,
+    **options: Unpack[Change],
 ) -> Call[m.CaseView]:
     """The originating authority records what it shared (may be recorded several times)."""
     body = {
@@ -62,23 +60,19 @@ def share_information(
     return change(
         transfer_path(case_id, transfer_id, "information-shared"),
         body,
-        expected_version=expected_version,
-        idempotency_key=idempotency_key,
+        **options,
     )
 
 
 def confirm_information_received(
     case_id: Id,
     transfer_id: Id,
-    *,
-    expected_version: int | None = None,
-    idempotency_key: str | None = None,
+    **options: Unpack[Change],
 ) -> Call[m.CaseView]:
     """The receiving authority confirms it has received the information shared."""
     return change(
         transfer_path(case_id, transfer_id, "information-received"),
-        expected_version=expected_version,
-        idempotency_key=idempotency_key,
+        **options,
     )
 
 
@@ -86,16 +80,13 @@ def propose_transfer_date(
     case_id: Id,
     transfer_id: Id,
     on: date,
-    *,
-    expected_version: int | None = None,
-    idempotency_key: str | None = None,
+    **options: Unpack[Change],
 ) -> Call[m.CaseView]:
     """Either authority proposes the date responsibility passes (today or later)."""
     return change(
         transfer_path(case_id, transfer_id, "date-proposals"),
         {"date": on},
-        expected_version=expected_version,
-        idempotency_key=idempotency_key,
+        **options,
     )
 
 
@@ -103,31 +94,25 @@ def agree_transfer_date(
     case_id: Id,
     transfer_id: Id,
     on: date,
-    *,
-    expected_version: int | None = None,
-    idempotency_key: str | None = None,
+    **options: Unpack[Change],
 ) -> Call[m.CaseView]:
     """The other authority agrees the proposed date, repeating it."""
     return change(
         transfer_path(case_id, transfer_id, "date-agreement"),
         {"date": on},
-        expected_version=expected_version,
-        idempotency_key=idempotency_key,
+        **options,
     )
 
 
 def accept_transfer(
     case_id: Id,
     transfer_id: Id,
-    *,
-    expected_version: int | None = None,
-    idempotency_key: str | None = None,
+    **options: Unpack[Change],
 ) -> Call[m.CaseView]:
     """The receiving authority accepts; responsibility passes at the effective instant."""
     return change(
         transfer_path(case_id, transfer_id, "acceptance"),
-        expected_version=expected_version,
-        idempotency_key=idempotency_key,
+        **options,
     )
 
 
@@ -135,16 +120,13 @@ def decline_transfer(
     case_id: Id,
     transfer_id: Id,
     reason: str,
-    *,
-    expected_version: int | None = None,
-    idempotency_key: str | None = None,
+    **options: Unpack[Change],
 ) -> Call[m.CaseView]:
     """The receiving authority declines; the originating authority stays responsible."""
     return change(
         transfer_path(case_id, transfer_id, "decline"),
         {"reason": reason},
-        expected_version=expected_version,
-        idempotency_key=idempotency_key,
+        **options,
     )
 
 
@@ -152,14 +134,11 @@ def withdraw_transfer(
     case_id: Id,
     transfer_id: Id,
     reason: str,
-    *,
-    expected_version: int | None = None,
-    idempotency_key: str | None = None,
+    **options: Unpack[Change],
 ) -> Call[m.CaseView]:
     """The originating authority withdraws, only before the effective instant."""
     return change(
         transfer_path(case_id, transfer_id, "withdrawal"),
         {"reason": reason},
-        expected_version=expected_version,
-        idempotency_key=idempotency_key,
+        **options,
     )
