@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from client_steps import assess, open_case, propose, transfer_id
+from fastapi.testclient import TestClient
+from service.adapters.principals import create_development_principals
+from service.asgi import create_app
+from service.settings import Settings
 
 from case_transfer_client import CaseTransferClient, NotFoundError
 
@@ -59,3 +64,18 @@ def test_a_transfer_is_declined_and_another_withdrawn(
     withdrawn = somerset.withdraw_transfer(case.case_id, second, "Family stayed")
     assert [t.stage for t in withdrawn.transfers] == ["declined", "withdrawn"]
     assert withdrawn.transfers[-1].end_reason == "Family stayed"
+
+
+def test_the_client_runs_in_process_through_the_asgi_test_client(tmp_path: Path) -> None:
+    """A case system's own tests can run the service in process: pass a TestClient."""
+    tokens = create_development_principals(tmp_path / "principals.toml")
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path}/events.sqlite3",
+        principals_file=tmp_path / "principals.toml",
+    )
+    with (
+        TestClient(create_app(settings)) as http,
+        CaseTransferClient(token=tokens["Somerset case system"], http=http) as somerset,
+    ):
+        case = open_case(somerset)
+        assert somerset.get_case(case.case_id).version == case.version

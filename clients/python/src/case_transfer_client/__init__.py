@@ -4,7 +4,7 @@ notifications the service signs.
     from case_transfer_client import CaseTransferClient
 
     with CaseTransferClient("https://transfers.example", token) as client:
-        case = client.open_case(local_reference="SOM-1", nhs_number="9434765919")
+        case = client.open_case(local_reference="SOM-1", date_of_birth=date(2019, 5, 4))
 """
 
 from .async_client import AsyncCaseTransferClient

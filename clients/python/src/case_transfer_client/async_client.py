@@ -1,7 +1,7 @@
 """The asynchronous client: the same methods as ``CaseTransferClient``, awaited.
 
     async with AsyncCaseTransferClient("https://transfers.example", token) as client:
-        case = await client.open_case(local_reference="SOM-1")
+        case = await client.open_case(local_reference="SOM-1", date_of_birth=date(2019, 5, 4))
         async for transfer in client.iter_transfers(direction="incoming"):
             ...
 

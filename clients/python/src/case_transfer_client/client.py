@@ -1,7 +1,7 @@
 """The synchronous client: a method per route of the service's v1 API.
 
     with CaseTransferClient("https://transfers.example", token) as client:
-        case = client.open_case(local_reference="SOM-1", nhs_number="9434765919")
+        case = client.open_case(local_reference="SOM-1", date_of_birth=date(2019, 5, 4))
 
 Each method sends its route's ``Call`` with ``send``: one Idempotency-Key per call,
 reused on each retry after a 503 (honouring ``Retry-After``) or a connection error,
