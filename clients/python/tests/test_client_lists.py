@@ -1,6 +1,7 @@
 """The lists page by cursor (or, the feed, by position); the iterators follow every page.
 
-Leeds is this module's authority: no other test of the client's opens cases there.
+The server is shared by the tests of a process, so each test checks the items of the
+cases it made itself, among whatever else the lists hold.
 """
 
 from __future__ import annotations
