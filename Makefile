@@ -15,25 +15,26 @@ PYTEST_WORKERS ?= 2
 help: ## Show this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml package.json package-lock.json
+$(STAMP): pyproject.toml clients/python/pyproject.toml package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test,bench]"
+	$(BIN)/pip install --quiet -e ".[test,bench]" -e "clients/python[test]"
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
 run: $(STAMP) ## Start the service on SQLite under ./var (development tokens printed on first run; MASH pages at /mash/)
 	$(BIN)/case-transfer serve $(ARGS)
 
-test: $(STAMP) lint typecheck ## Run the whole test suite (lint, types, SQLite; PostgreSQL too if CASE_TRANSFER_TEST_POSTGRES_URL is set)
+test: $(STAMP) lint typecheck ## Run the whole test suite, the Python client's too (lint, types, SQLite; PostgreSQL too if CASE_TRANSFER_TEST_POSTGRES_URL is set)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
-lint: $(STAMP) ## ruff: lint and formatting
-	$(BIN)/ruff check service tests bench
-	$(BIN)/ruff format --check service tests bench
+lint: $(STAMP) ## ruff: lint and formatting (the service and the Python client)
+	$(BIN)/ruff check service tests bench clients/python
+	$(BIN)/ruff format --check service tests bench clients/python
 
-typecheck: $(STAMP) ## mypy --strict on the package
+typecheck: $(STAMP) ## mypy --strict on the service and on the Python client (its own config)
 	$(BIN)/mypy
+	cd clients/python && ../../$(BIN)/mypy
 
 openapi: $(STAMP) ## Regenerate the committed openapi/openapi.json
 	$(BIN)/case-transfer openapi
