@@ -33,6 +33,7 @@ from eventsourcing.application import Application
 from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.exc import OperationalError
 
+from .deadline import time_left
 from .event_store import StoreUnavailableError, store_errors
 from .sql import is_lock_timeout, sql_errors, writing
 from .tables import positions
@@ -132,8 +133,9 @@ class LogFollower:
 
         The caller's own thread does the catch-up rather than waiting on the background
         one, so a read after a write costs one small batch, not a polling interval.
+        Inside a request, no longer than the request has left.
         """
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + min(timeout, time_left(timeout))
         reached = self.position()
         if reached >= target:
             return reached
