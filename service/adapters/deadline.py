@@ -6,8 +6,8 @@ a connection from a pool, a lock, a statement, the read models catching up, the 
 log's row. So a request waits the store timeout in all, not once per wait (a MASH read
 once waited for the read and again for the access-log row).
 
-Waits outside a request (the background followers, the command line) have no budget
-and use the store timeout each (``time_left``'s ``default``).
+Waits outside a request (the command line) have no budget and use their own bound
+each (``time_left``'s ``default``); each round of a background follower has one.
 
 A database that stops answering while a connection is open leaves the driver blocked
 in a read that no server-side timeout can end (the statement never reached the server,
@@ -62,6 +62,16 @@ def begin(seconds: float) -> tuple[Budget, Token[Budget | None]]:
 
 def end(token: Token[Budget | None]) -> None:
     _budget.reset(token)
+
+
+@contextmanager
+def budget_of(seconds: float) -> Iterator[Budget]:
+    """A budget for work outside a request (a background follower's round)."""
+    budget, token = begin(seconds)
+    try:
+        yield budget
+    finally:
+        end(token)
 
 
 def current() -> Budget | None:

@@ -70,7 +70,7 @@ def bound_event_store_waits(factory: Any, store_timeout: int) -> None:
     original = datastore.get_connection
 
     def getconn_in_time(timeout: float | None = None) -> Any:
-        connection = getconn(timeout=time_left(float(store_timeout)))
+        connection = getconn(timeout=time_left(pool.timeout))
         try:
             with WATCHDOG.watching(connection.fileno()):
                 ConnectionPool.check_connection(connection)
