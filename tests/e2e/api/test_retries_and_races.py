@@ -426,8 +426,9 @@ class TestRaces:
         assert api.share(case_id, transfer_id).status_code == 200
         base = f"/v1/cases/{case_id}/transfers/{transfer_id}"
         days = [(api.clock.today() + timedelta(days=d)).isoformat() for d in (1, 2)]
+        no_headers: dict[str, str] = {}
         requests: list[Post] = [
-            (tokens[who], f"{base}/{step}", {"date": day}, {})
+            (tokens[who], f"{base}/{step}", {"date": day}, no_headers)
             for who, step in (("somerset", "date-proposals"), ("bristol", "date-agreement"))
             for day in days
         ] * (RACERS // 2)
