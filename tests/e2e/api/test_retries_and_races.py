@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from functools import partial
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -426,12 +427,11 @@ class TestRaces:
         assert api.share(case_id, transfer_id).status_code == 200
         base = f"/v1/cases/{case_id}/transfers/{transfer_id}"
         days = [(api.clock.today() + timedelta(days=d)).isoformat() for d in (1, 2)]
-        no_headers: dict[str, str] = {}
-        requests: list[Post] = [
-            (tokens[who], f"{base}/{step}", {"date": day}, no_headers)
-            for who, step in (("somerset", "date-proposals"), ("bristol", "date-agreement"))
-            for day in days
-        ] * (RACERS // 2)
+        steps = (("somerset", "date-proposals"), ("bristol", "date-agreement"))
+        one_round: list[Post] = []
+        for (who, step), day in product(steps, days):
+            one_round.append((tokens[who], f"{base}/{step}", {"date": day}, {}))
+        requests = one_round * (RACERS // 2)
 
         responses = _post_each(server, requests)
 
