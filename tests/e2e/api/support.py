@@ -256,6 +256,17 @@ def at_once(calls: Sequence[Callable[[], T]], *, timeout: float = 60.0) -> list[
         return [future.result(timeout=timeout) for future in futures]
 
 
+def timed(call: Callable[[], httpx.Response]) -> Callable[[], tuple[httpx.Response, float]]:
+    """``call``, answering its response and how many seconds it took."""
+
+    def run() -> tuple[httpx.Response, float]:
+        started = time.monotonic()
+        response = call()
+        return response, time.monotonic() - started
+
+    return run
+
+
 def event_types(caller: Caller, case_id: str) -> list[str]:
     """The types of the case's events, in order, as its history shows them."""
     response = caller.get(f"/v1/cases/{case_id}/history")

@@ -31,6 +31,7 @@ from .support import (
     http_client,
     live_server,
     random_nhs_number,
+    timed,
 )
 
 MIB = 1024 * 1024
@@ -149,13 +150,6 @@ class TestStoreOutage:
             opened = http.post("/v1/cases", json=_opening())
             assert opened.status_code == 201, opened.text
             proxy.cut()
-
-            def timed(call: Any) -> Any:
-                def run() -> tuple[httpx.Response, float]:
-                    started = time.monotonic()
-                    return call(), time.monotonic() - started
-
-                return run
 
             answers = at_once(
                 [

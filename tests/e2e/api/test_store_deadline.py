@@ -23,21 +23,21 @@ from fastapi.testclient import TestClient
 from service.asgi import create_app
 from service.settings import Settings
 
-from .support import Api, Clock, TcpProxy, assert_problem, at_once, http_client, live_server
+from .support import (
+    Api,
+    Clock,
+    TcpProxy,
+    assert_problem,
+    at_once,
+    http_client,
+    live_server,
+    timed,
+)
 from .test_outages_and_limits import _eventually_ok, _opening, _through
 
 TIMEOUT = 2
 MARGIN = 1.0
 """Seconds over the timeout a 503 may take (the middleware answers at half a second)."""
-
-
-def _timed(call: Callable[[], httpx.Response]) -> Callable[[], tuple[httpx.Response, float]]:
-    def timed() -> tuple[httpx.Response, float]:
-        started = time.monotonic()
-        response = call()
-        return response, time.monotonic() - started
-
-    return timed
 
 
 def _assert_503_in_time(response: httpx.Response, took: float) -> None:
@@ -84,7 +84,7 @@ class TestSilentStore:
                     lambda: anonymous.get("/mash/sign-in"),
                 ]
                 answers = at_once(
-                    [_timed(call) for call in store_calls]
+                    [timed(call) for call in store_calls]
                     + [_after(0.5, call) for call in free_calls]
                 )
 
@@ -95,7 +95,7 @@ class TestSilentStore:
                     assert took < 1.0, f"{response.request.url} took {took:.2f} s"
 
                 # Still silent: the threads were given back, so it answers in time again.
-                _assert_503_in_time(*_timed(lambda: somerset.get(case_url))())
+                _assert_503_in_time(*timed(lambda: somerset.get(case_url))())
 
                 proxy.speak()
                 again = _eventually_ok(lambda: somerset.get(case_url), within=20)
@@ -108,7 +108,7 @@ def _after(seconds: float, call: Callable[[], httpx.Response]) -> Callable[[], A
 
     def later() -> tuple[httpx.Response, float]:
         time.sleep(seconds)
-        return _timed(call)()
+        return timed(call)()
 
     return later
 
@@ -163,7 +163,7 @@ class TestOneDeadline:
             caseload = {"responsible_authority": authority}
 
             with _locked_apart(database_url, release_positions_after=TIMEOUT * 0.7):
-                refused, took = _timed(lambda: api.auditor.get("/v1/cases", params=caseload))()
+                refused, took = timed(lambda: api.auditor.get("/v1/cases", params=caseload))()
 
             _assert_503_in_time(refused, took)
             assert refused.json()["code"] in ("store-unavailable", "read-models-behind")
@@ -180,7 +180,7 @@ class TestOneDeadline:
             case_id = api.open_case()["case_id"]
 
             with _locked_apart(database_url, release_positions_after=0):
-                refused, took = _timed(lambda: api.mash.get(f"/v1/cases/{case_id}"))()
+                refused, took = timed(lambda: api.mash.get(f"/v1/cases/{case_id}"))()
 
             _assert_503_in_time(refused, took)
             assert_problem(refused, 503, "store-unavailable")
