@@ -70,7 +70,9 @@ def bound_event_store_waits(factory: Any, store_timeout: int) -> None:
     original = datastore.get_connection
 
     def getconn_in_time(timeout: float | None = None) -> Any:
-        connection = getconn(timeout=time_left(pool.timeout))
+        # Each of eventsourcing's tries waits its share (the pool's timeout), none past
+        # the deadline.
+        connection = getconn(timeout=min(pool.timeout, time_left(pool.timeout)))
         try:
             with WATCHDOG.watching(connection.fileno()):
                 ConnectionPool.check_connection(connection)
@@ -116,8 +118,7 @@ def bound_engine_waits(engine: Engine, timeout: int) -> None:
         time_left(float(timeout))  # out of time: 503 before any wait
         key = WATCHDOG.watch(dbapi_connection.fileno())
         try:
-            dbapi_connection.execute("SELECT 1")
-            dbapi_connection.rollback()
+            ConnectionPool.check_connection(dbapi_connection)  # one round trip, no transaction
         except Exception as error:
             WATCHDOG.unwatch(key)
             raise DisconnectionError(str(error)) from error  # the pool reconnects
