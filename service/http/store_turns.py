@@ -90,7 +90,8 @@ class StoreBudget(HttpMiddleware):
             503,
             "store-unavailable",
             "The record is unavailable",
-            "The store did not answer in time; nothing may have been recorded. Retry later.",
+            "The store did not answer in time. A change asked for may or may not be "
+            "recorded: send it again with the same Idempotency-Key, which never records it twice.",
             headers={"Retry-After": str(self.retry_after_seconds)},
         )
         await response(scope, receive, send)
