@@ -19,6 +19,7 @@ from .application import utc_now
 from .bootstrap import check_settings, open_service
 from .http.json_body import DuplicateJsonKeys
 from .http.middleware import BodySizeLimit, RequestLogging
+from .http.store_turns import StoreBudget
 from .settings import Settings
 from .web import mount_mash
 
@@ -48,6 +49,12 @@ def create_app(
     # The MASH pages under /mash/ (not in the OpenAPI document).
     mount_mash(app, settings, govuk_frontend=settings.govuk_frontend_dir)
     app.add_middleware(DuplicateJsonKeys)  # inside the body limit: reads bounded bodies only
+    app.add_middleware(
+        StoreBudget,  # the deadline starts once the body is read: waits on the client aside
+        timeout_seconds=settings.store_timeout_seconds,
+        concurrency=settings.store_concurrency,
+        retry_after_seconds=settings.retry_after_seconds,
+    )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestLogging)  # added last: outermost, so a 413 carries the id too
     return app

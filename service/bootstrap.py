@@ -129,6 +129,7 @@ def open_store(
         index_key=child_index_key(settings.encryption_key),
         read_only=read_only,
         transfer_date_horizon_days=settings.transfer_date_horizon_days,
+        store_timeout_seconds=settings.store_timeout_seconds,
     )
 
 

@@ -38,8 +38,16 @@ class Settings(BaseSettings):
     store_timeout_seconds: int = Field(
         10,
         ge=1,
-        description="About how long a request waits for the database (a connection or a "
-        "lock) before answering 503",
+        description="How long a request may wait on the database in all, from its arrival "
+        "(a connection, a lock, a statement, the lists catching up, the access log): once "
+        "it has passed the request answers 503 with Retry-After",
+    )
+    store_concurrency: int = Field(
+        10,
+        ge=1,
+        description="How many requests of one process may use the database at once; the "
+        "next wait their turn within the store timeout, so a database that stops "
+        "answering cannot hold every worker thread",
     )
     retry_after_seconds: int = Field(5, description="Retry-After sent with a 503")
     shutdown_grace_seconds: int = Field(

@@ -27,6 +27,9 @@ from .keys import cipher_environment
 # The folder of the default SQLite file: the one folder the service makes itself.
 DEFAULT_SQLITE_FOLDER = Path(DEFAULT_DATABASE_URL.removeprefix("sqlite:///")).parent
 
+EXTRA_CONNECTIONS = 6
+"""Connections beyond the requests' turns: the two followers, start-up, health checks."""
+
 
 class StoreUnavailableError(Exception):
     """Raised when the event store cannot be reached or locked in time (503)."""
@@ -97,9 +100,10 @@ def eventsourcing_env(settings: Settings, *, read_only: bool = False) -> dict[st
             "POSTGRES_CONNECT_TIMEOUT": per_try,
             "POSTGRES_LOCK_TIMEOUT": per_try,
             "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": str(settings.store_timeout_seconds * 2),
-            "POSTGRES_PRE_PING": "y",
+            # Pinged under the request's deadline instead (adapters.store_waits).
+            "POSTGRES_PRE_PING": "n",
             "POSTGRES_POOL_SIZE": "2",
-            "POSTGRES_MAX_OVERFLOW": "10",
+            "POSTGRES_MAX_OVERFLOW": str(settings.store_concurrency + EXTRA_CONNECTIONS),
             "CREATE_TABLE": "y" if settings.create_tables and not read_only else "n",
         }
     if parts.scheme == "sqlite":

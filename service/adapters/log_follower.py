@@ -33,6 +33,7 @@ from eventsourcing.application import Application
 from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.exc import OperationalError
 
+from .deadline import budget_of, time_left
 from .event_store import StoreUnavailableError, store_errors
 from .sql import is_lock_timeout, sql_errors, writing
 from .tables import positions
@@ -132,8 +133,9 @@ class LogFollower:
 
         The caller's own thread does the catch-up rather than waiting on the background
         one, so a read after a write costs one small batch, not a polling interval.
+        Inside a request, no longer than the request has left.
         """
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + min(timeout, time_left(timeout))
         reached = self.position()
         if reached >= target:
             return reached
@@ -212,6 +214,9 @@ class BackgroundFollower:
     skipped: a read model that silently stopped would show a stale caseload.
     """
 
+    ROUND_SECONDS = 5.0
+    """How long one round may wait on the store; it is tried again after a pause."""
+
     def __init__(self, follower: CatchesUp, interval: float, *, name: str = "read-models") -> None:
         self.follower = follower
         self.interval = interval
@@ -230,7 +235,8 @@ class BackgroundFollower:
         pause = self.interval
         while not self._stopping.is_set():
             try:
-                self.follower.catch_up(deadline=time.monotonic() + 5)
+                with budget_of(self.ROUND_SECONDS) as budget:  # a silent store: watched too
+                    self.follower.catch_up(deadline=budget.deadline)
                 pause = self.interval
             except Exception:
                 logger.exception("the %s could not catch up; retrying", self.name.replace("-", " "))

@@ -24,7 +24,14 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from ..settings import Settings
-from .event_store import StoreConfigurationError, StoreUnavailableError, startup_lock
+from .deadline import bounded, request_time_left
+from .event_store import (
+    EXTRA_CONNECTIONS,
+    StoreConfigurationError,
+    StoreUnavailableError,
+    startup_lock,
+)
+from .store_waits import bound_engine_waits, connection_parameters
 
 SCRIPT_LOCATION = "service.adapters:migrations"
 
@@ -50,13 +57,15 @@ def open_engine(settings: Settings) -> Engine:
         if schema:
             options += f" -c search_path={schema}"
         url = urlunsplit(("postgresql+psycopg", parts.netloc, parts.path, "", ""))
-        return create_engine(
+        engine = create_engine(
             url,
-            connect_args={"options": options, "connect_timeout": max(1, timeout // 10)},
-            pool_pre_ping=True,
+            connect_args={"options": options, **connection_parameters(timeout)},
             pool_size=2,
-            max_overflow=10,
+            max_overflow=settings.store_concurrency + EXTRA_CONNECTIONS,
+            pool_timeout=timeout,
         )
+        bound_engine_waits(engine, timeout)  # pinged and watched (instead of pool_pre_ping)
+        return engine
     raise StoreConfigurationError(
         f"CASE_TRANSFER_DATABASE_URL must start sqlite:/// or postgresql://, not {parts.scheme!r}"
     )
@@ -86,8 +95,10 @@ def writing(engine: Engine, *, lock_wait: float | None = None) -> Iterator[Conne
 
     ``lock_wait`` (seconds) caps how long its locks may be waited for, instead of the
     store timeout: a request that must answer within a deadline cannot wait longer.
+    Unset, inside a request, it is what is left of the request's deadline.
     Exceeding it raises the driver's lock error (``is_lock_timeout`` tells it apart).
     """
+    lock_wait = request_time_left() if lock_wait is None else bounded(lock_wait)
     with engine.connect().execution_options(immediate=True) as connection:
         sqlite = connection.dialect.name == "sqlite"
         driver: Any = connection.connection.driver_connection

@@ -23,6 +23,7 @@ from service.domain.case.rules import no_such_transfer
 from service.domain.errors import InvalidInput
 from service.http.context import note_principal
 from service.http.reads import CaseReadRecorder, case_reads, service_of
+from service.http.store_turns import take_store_turn
 from service.projections.queries import ReadModels
 
 from .answers import case_answer
@@ -32,19 +33,27 @@ from .schemas import CaseView
 _bearer = HTTPBearer(auto_error=False, description="A principal's token")
 
 
-def _application(request: Request) -> CaseTransferApplication:
+# Every dependency that hands a route something backed by the database first takes a
+# turn to use it (``service.http.store_turns``); a route that asks for none never waits.
+
+
+async def _application(request: Request) -> CaseTransferApplication:
+    await take_store_turn()
     return service_of(request).application
 
 
-def _read_models(request: Request) -> ReadModels:
+async def _read_models(request: Request) -> ReadModels:
+    await take_store_turn()
     return service_of(request).read_models
 
 
-def _access_log(request: Request) -> AccessLog:
+async def _access_log(request: Request) -> AccessLog:
+    await take_store_turn()
     return service_of(request).access_log
 
 
-def _checkpoints(request: Request) -> Checkpoints:
+async def _checkpoints(request: Request) -> Checkpoints:
+    await take_store_turn()
     checkpoints = service_of(request).checkpoints
     assert checkpoints is not None  # made when the service started serving
     return checkpoints
@@ -162,7 +171,10 @@ def _case_step(
     return CaseStep(change, app, response)
 
 
-def _case_reads(request: Request, actor: Annotated[Actor, Depends(_actor)]) -> CaseReadRecorder:
+async def _case_reads(
+    request: Request, actor: Annotated[Actor, Depends(_actor)]
+) -> CaseReadRecorder:
+    await take_store_turn()
     return case_reads(request, actor)
 
 

@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.adapters.event_store import StoreUnavailableError
 from service.adapters.log_follower import ReadModelsBehindError
-from service.application import StaleVersionError
+from service.application import StaleVersionError, WriteConflictError
 from service.domain.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
 from service.http.problem import PROBLEM_JSON, Problem, problem
 
@@ -47,6 +47,12 @@ UNAVAILABLE: dict[type[Exception], tuple[str, str, str]] = {
         "The lists are catching up",
         "The lists do not yet reflect every step recorded; rather than show a stale "
         "list, nothing is shown. Retry shortly, or look the case up by its id.",
+    ),
+    WriteConflictError: (
+        "write-conflict",
+        "Too many changes to this case at once",
+        "Other changes to this case kept being saved first, each time this one was "
+        "checked again; nothing was recorded. Send the same request again after Retry-After.",
     ),
 }
 """The 503s: what could not answer in time, each with its code, title and detail."""

@@ -5,6 +5,13 @@ asked for with a ``ChangeRequest`` and answered with an ``Outcome`` (``outcome.p
 """
 
 from .app import CaseTransferApplication
-from .outcome import ChangeRequest, Outcome, StaleVersionError, utc_now
+from .outcome import ChangeRequest, Outcome, StaleVersionError, WriteConflictError, utc_now
 
-__all__ = ["CaseTransferApplication", "ChangeRequest", "Outcome", "StaleVersionError", "utc_now"]
+__all__ = [
+    "CaseTransferApplication",
+    "ChangeRequest",
+    "Outcome",
+    "StaleVersionError",
+    "WriteConflictError",
+    "utc_now",
+]

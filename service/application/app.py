@@ -13,7 +13,8 @@ from datetime import datetime
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import JSONTranscoder
+from eventsourcing.persistence import InfrastructureFactory, JSONTranscoder
+from eventsourcing.utils import Environment
 
 from service.adapters.append_only import protect_event_tables
 from service.adapters.event_store import (
@@ -22,6 +23,7 @@ from service.adapters.event_store import (
     store_errors,
     wait_for_sqlite_writer_as_long_as_for_its_lock,
 )
+from service.adapters.store_waits import bound_event_store_waits
 from service.domain.case.date_rules import DEFAULT_TRANSFER_DATE_HORIZON_DAYS
 
 from .commands import CaseCommands
@@ -41,9 +43,11 @@ class CaseTransferApplication(CaseCommands, CaseQueries, Application[UUID]):
         index_key: bytes,
         read_only: bool = False,
         transfer_date_horizon_days: int = DEFAULT_TRANSFER_DATE_HORIZON_DAYS,
+        store_timeout_seconds: int = 10,
     ) -> None:
         """``index_key`` keys the child index's hash of NHS numbers (``adapters.keys``).
         ``transfer_date_horizon_days``: how far ahead a transfer date may be.
+        ``store_timeout_seconds``: the bound of every wait on PostgreSQL (``store_waits``).
 
         Open every store with the same key: under another key the existing index
         entries are not found (there is no rotation yet). ``read_only`` (with an env
@@ -52,6 +56,7 @@ class CaseTransferApplication(CaseCommands, CaseQueries, Application[UUID]):
         """
         self.index_key = index_key
         self.transfer_date_horizon_days = transfer_date_horizon_days
+        self.store_timeout_seconds = store_timeout_seconds
         with store_errors():
             if read_only:
                 super().__init__(env=env)
@@ -63,6 +68,12 @@ class CaseTransferApplication(CaseCommands, CaseQueries, Application[UUID]):
         self.read_cache = CaseReadCache(self.events)
         self.index_cache = ChildIndexReadCache(self.events)
         self.clock = clock
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory:
+        """The library's factory, its PostgreSQL pool's waits bounded before it opens."""
+        factory = super().construct_factory(env)
+        bound_event_store_waits(factory, self.store_timeout_seconds)
+        return factory
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

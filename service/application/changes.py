@@ -3,13 +3,18 @@
 A command loads the case, lets the aggregate apply its rules at ``now`` and saves the
 new events together with whatever else must change atomically (the child index, the
 remembered request). When a save loses a race to another writer, the command is
-re-checked against the new state and retried, unless the caller pinned a version
-with ``If-Match``, in which case it is refused as stale. A retry of a request already
+re-checked against the new state and retried after a short random pause (so racing
+writers spread out instead of colliding again), unless the caller pinned a version
+with ``If-Match``, in which case it is refused as stale. A change that still loses
+after every retry is a 503 with Retry-After (``WriteConflictError``), never a 409:
+nothing the caller sent was wrong. A retry of a request already
 answered (the same ``Idempotency-Key``) gets the first answer and records nothing.
 """
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -18,15 +23,16 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 
+from service.adapters.deadline import bounded
 from service.adapters.event_store import store_errors
 from service.domain.access import acting_authority
 from service.domain.actors import Actor
 from service.domain.case import Case
 from service.domain.child_index import ChildIndex
-from service.domain.errors import DomainError, RuleViolation
+from service.domain.errors import DomainError
 
 from .idempotency import RememberedRequest
-from .outcome import ChangeRequest, Outcome, StaleVersionError
+from .outcome import ChangeRequest, Outcome, StaleVersionError, WriteConflictError
 
 if TYPE_CHECKING:
     _Base = Application[UUID]
@@ -41,6 +47,8 @@ class Changes(_Base):
     """The unit of work every command goes through, mixed into the application."""
 
     MAX_ATTEMPTS = 8
+    RETRY_PAUSE = 0.005
+    """Seconds; the n-th retry pauses a random time up to this times 2**n (1.3 s at most)."""
     index_key: bytes
     clock: Callable[[], datetime]
 
@@ -92,7 +100,11 @@ class Changes(_Base):
         ``attempt`` returns None when its save lost a race: it is run again against the
         new state, so the winner's change is re-checked by the rules.
         """
-        for _ in range(self.MAX_ATTEMPTS):
+        for tried in range(self.MAX_ATTEMPTS):
+            if tried:
+                # Random, and doubling: writers that collided spread out. Never past the
+                # request's deadline.
+                time.sleep(bounded(random.uniform(0, self.RETRY_PAUSE * 2**tried)))
             with store_errors():
                 replay = self._replay(request)
                 if replay is not None:
@@ -111,9 +123,7 @@ class Changes(_Base):
             if request.expected_version is not None:
                 # Lost a race against the version the caller pinned: stale, not retried.
                 raise StaleVersionError.of(request.expected_version, None)
-        raise RuleViolation(
-            "Too many writers are changing this case at once; try again.", code="write-conflict"
-        )
+        raise WriteConflictError("too many writers are changing this case at once")
 
     def _save(
         self,

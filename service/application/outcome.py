@@ -34,6 +34,14 @@ class StaleVersionError(DomainError):
         return cls(f"You sent If-Match for version {expected}{now}.")
 
 
+class WriteConflictError(Exception):
+    """Raised when a change lost the race to save every time it was retried (503).
+
+    Nothing was recorded and nothing the caller sent was wrong: the same request,
+    sent again after Retry-After, is checked afresh.
+    """
+
+
 @dataclass(frozen=True)
 class ChangeRequest:
     """How a change was asked for: its idempotency identity and the version it expects."""

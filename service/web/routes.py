@@ -25,6 +25,7 @@ from service.domain.case import OPEN
 from service.domain.errors import NotFound
 from service.http.context import note_principal
 from service.http.reads import case_reads, service_of
+from service.http.store_turns import take_store_turn
 
 from . import forms, words
 from .csrf import SignInForms, check_session_token, is_nonce, new_nonce, session_token
@@ -100,7 +101,15 @@ def build_router(config: MashConfig) -> APIRouter:
             note_principal(found.principal.name)
         return found
 
-    def require_session(request: Request) -> WebSession:
+    # Pages that look a session up use the database: they take a turn to (store_turns).
+    StoreTurn = Annotated[None, Depends(take_store_turn)]  # noqa: N806
+
+    async def turn_if_signed_in(request: Request) -> None:
+        """The sign-in page looks a session up only when the browser sends one."""
+        if config.session_cookie in request.cookies:
+            await take_store_turn()
+
+    def require_session(request: Request, _: StoreTurn) -> WebSession:
         found = find_session(request)
         if found is None:
             raise SignInRequiredError(ended=config.session_cookie in request.cookies)
@@ -143,14 +152,16 @@ def build_router(config: MashConfig) -> APIRouter:
         config.set_cookie(response, config.sign_in_cookie, nonce, max_age=3600)
         return response
 
-    @router.get("/sign-in", response_class=HTMLResponse)
+    @router.get("/sign-in", response_class=HTMLResponse, dependencies=[Depends(turn_if_signed_in)])
     def show_sign_in(request: Request) -> Response:
         if find_session(request) is not None:
             return _see_other(f"{PREFIX}/")
         return sign_in_page(request)
 
     @router.post("/sign-in", response_class=HTMLResponse)
-    def sign_in(request: Request, token: FormText = "", csrf_token: FormText = "") -> Response:
+    def sign_in(
+        request: Request, _: StoreTurn, token: FormText = "", csrf_token: FormText = ""
+    ) -> Response:
         now = application(request).clock()
         config.sign_in_forms.check(request.cookies.get(config.sign_in_cookie), csrf_token, now)
         if not token.strip():

@@ -256,6 +256,17 @@ def at_once(calls: Sequence[Callable[[], T]], *, timeout: float = 60.0) -> list[
         return [future.result(timeout=timeout) for future in futures]
 
 
+def timed(call: Callable[[], httpx.Response]) -> Callable[[], tuple[httpx.Response, float]]:
+    """``call``, answering its response and how many seconds it took."""
+
+    def run() -> tuple[httpx.Response, float]:
+        started = time.monotonic()
+        response = call()
+        return response, time.monotonic() - started
+
+    return run
+
+
 def event_types(caller: Caller, case_id: str) -> list[str]:
     """The types of the case's events, in order, as its history shows them."""
     response = caller.get(f"/v1/cases/{case_id}/history")
@@ -268,6 +279,9 @@ class TcpProxy:
 
     ``cut()`` closes the listening socket and resets every forwarded connection, as
     when the database host goes away; ``restore()`` listens again on the same port.
+    ``silence()`` keeps every connection open and accepts new ones but forwards nothing
+    (what is sent is read and dropped, so it is acknowledged), as a database or a
+    network that stops answering without closing anything; ``speak()`` ends that.
     """
 
     def __init__(self, target_host: str, target_port: int) -> None:
@@ -276,6 +290,7 @@ class TcpProxy:
         self._listener: socket.socket | None = None
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
+        self._silent = threading.Event()
 
     def __enter__(self) -> TcpProxy:
         self.restore()
@@ -301,10 +316,18 @@ class TcpProxy:
         if listener is not None:
             _close(listener)
         for connection in connections:
-            # Linger 0: close with a reset, like a host that has gone, not a polite FIN.
-            with suppress(OSError):
-                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            _close(connection)
+            _reset(connection)
+
+    def silence(self) -> None:
+        self._silent.set()
+
+    def speak(self) -> None:
+        """Forward again; the connections held silent are reset (what they sent is lost)."""
+        with self._lock:
+            connections, self._connections = self._connections, set()
+            self._silent.clear()
+        for connection in connections:
+            _reset(connection)
 
     def _accept(self, listener: socket.socket) -> None:
         while True:
@@ -312,6 +335,10 @@ class TcpProxy:
                 client, _ = listener.accept()
             except OSError:
                 return
+            if self._silent.is_set():
+                with self._lock:
+                    self._connections.add(client)  # held open, never answered
+                continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
             except OSError:
@@ -330,7 +357,8 @@ class TcpProxy:
     def _pump(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             while data := source.recv(65536):
-                sink.sendall(data)
+                if not self._silent.is_set():
+                    sink.sendall(data)
         except OSError:
             pass
         finally:
@@ -339,6 +367,13 @@ class TcpProxy:
                 self._connections.discard(sink)
             _close(source)
             _close(sink)
+
+
+def _reset(connection: socket.socket) -> None:
+    """Linger 0: close with a reset, like a host that has gone, not a polite FIN."""
+    with suppress(OSError):
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    _close(connection)
 
 
 def _close(sock: socket.socket) -> None:

@@ -31,6 +31,7 @@ from .support import (
     http_client,
     live_server,
     random_nhs_number,
+    timed,
 )
 
 MIB = 1024 * 1024
@@ -133,33 +134,32 @@ class TestStoreOutage:
             history = http.get(f"{case_url}/history").json()["events"]
             assert [e["type"] for e in history] == ["CaseOpened", "TransferProposed"]
 
-    def test_answers_503_within_about_the_store_timeout(
+    def test_answers_503_within_the_store_timeout(
         self, database_url: str, principals: tuple[Path, dict[str, str]], clock: Clock
     ) -> None:
-        """Settings.store_timeout_seconds: about how long a request waits before a 503.
+        """Settings.store_timeout_seconds: how long a request may wait before a 503.
 
-        eventsourcing's PostgreSQL recorder tries each call ten times; a setting that let
-        each try wait the whole budget answered after ten times it (a regression test).
+        eventsourcing's PostgreSQL recorder tries each call ten times; each try once
+        waited its own share, and the sum came to more than the timeout (a regression
+        test). A silent database: test_store_deadline.py.
         """
-        budget = 10
+        budget = 2
         with _server_through_proxy(
-            database_url, principals, clock, timeout=2 * budget, store_timeout=budget
+            database_url, principals, clock, timeout=5 * budget, store_timeout=budget
         ) as (proxy, http):
             opened = http.post("/v1/cases", json=_opening())
             assert opened.status_code == 201, opened.text
             proxy.cut()
 
-            try:
-                answers = at_once(
-                    [
-                        lambda: http.get(opened.headers["Location"]),
-                        lambda: http.post("/v1/cases", json=_opening()),
-                    ]
-                )
-            except httpx.TimeoutException:
-                pytest.fail(f"no answer within twice store_timeout_seconds ({2 * budget} s)")
-            for answer in answers:
+            answers = at_once(
+                [
+                    timed(lambda: http.get(opened.headers["Location"])),
+                    timed(lambda: http.post("/v1/cases", json=_opening())),
+                ]
+            )
+            for answer, took in answers:
                 _assert_unavailable(answer)
+                assert took < budget + 1, f"503 after {took:.2f} s"
 
 
 # ---- limits and hostile input ------------------------------------------------------------

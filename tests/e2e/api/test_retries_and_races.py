@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from functools import partial
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -414,3 +415,31 @@ class TestRaces:
         api.clock.advance(days=2)
         later = api.somerset.get(f"/v1/cases/{case_id}/responsibility").json()
         assert later["authority"]["code"] == "933"
+
+    def test_racing_date_proposals_and_agreements_never_answer_a_bare_conflict(
+        self, api: Api, server: str, tokens: dict[str, str]
+    ) -> None:
+        """Lost races are retried inside the service; a change that still loses is a 503
+        with Retry-After, never a 409 ``write-conflict`` that says nothing of when."""
+        case_id = api.open_case()["case_id"]
+        transfer_id = api.propose(case_id)
+        assert api.assess(case_id).status_code == 200
+        assert api.share(case_id, transfer_id).status_code == 200
+        base = f"/v1/cases/{case_id}/transfers/{transfer_id}"
+        days = [(api.clock.today() + timedelta(days=d)).isoformat() for d in (1, 2)]
+        steps = (("somerset", "date-proposals"), ("bristol", "date-agreement"))
+        one_round: list[Post] = []
+        for (who, step), day in product(steps, days):
+            one_round.append((tokens[who], f"{base}/{step}", {"date": day}, {}))
+        requests = one_round * (RACERS // 2)
+
+        responses = _post_each(server, requests)
+
+        for response in responses:
+            if response.status_code == 503:
+                assert_problem(response, 503, "write-conflict")
+                assert int(response.headers["Retry-After"]) > 0
+            else:
+                assert response.status_code in (200, 409), response.text
+                assert response.json().get("code") != "write-conflict", response.text
+        assert any(r.status_code == 200 for r in responses)

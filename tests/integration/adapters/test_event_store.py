@@ -81,9 +81,9 @@ class TestPostgres:
             "POSTGRES_USER": "case_user",
             "POSTGRES_PASSWORD": "s3cret",
             "POSTGRES_SCHEMA": "transfer",
-            "POSTGRES_PRE_PING": "y",
+            "POSTGRES_PRE_PING": "n",  # pinged under the request's deadline (store_waits)
             "POSTGRES_POOL_SIZE": "2",
-            "POSTGRES_MAX_OVERFLOW": "10",
+            "POSTGRES_MAX_OVERFLOW": "16",  # the requests' turns (10) and six more
         }
 
     @pytest.mark.parametrize("budget", [1, 2, 5, 10, 30])
