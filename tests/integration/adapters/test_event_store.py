@@ -21,15 +21,27 @@ class TestSqlite:
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         monkeypatch.chdir(tmp_path)
+        (tmp_path / "data").mkdir()
 
-        env = env_for("sqlite:///var/data/events.sqlite3")
+        env = env_for("sqlite:///data/events.sqlite3")
 
         assert env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite"
-        assert env["SQLITE_DBNAME"] == "var/data/events.sqlite3"
-        assert (tmp_path / "var" / "data").is_dir()  # made, so the first start just works
+        assert env["SQLITE_DBNAME"] == "data/events.sqlite3"
+
+    def test_only_the_default_folder_is_made_so_the_first_start_just_works(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.chdir(tmp_path)
+
+        env_for("sqlite:///var/events.sqlite3")
+        with pytest.raises(StoreConfigurationError, match="does not exist"):
+            env_for("sqlite:///var/data/events.sqlite3")
+
+        assert (tmp_path / "var").is_dir()
+        assert not (tmp_path / "var" / "data").exists()
 
     def test_an_absolute_path_takes_four_slashes(self, tmp_path: Path) -> None:
-        database = tmp_path / "deep" / "events.sqlite3"
+        database = tmp_path / "events.sqlite3"
 
         url = f"sqlite:///{database}"
 
@@ -37,7 +49,6 @@ class TestSqlite:
 
         assert url.startswith("sqlite:////")
         assert env["SQLITE_DBNAME"] == str(database)
-        assert database.parent.is_dir()
 
     def test_in_memory_creates_no_folder(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
