@@ -18,7 +18,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.persistence import Notification
 from pydantic import SecretStr
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Connection, Engine, delete, select, text, update
 
 from service.adapters.append_only import ROW_TRIGGER, TRUNCATE_TRIGGER
 from service.adapters.tables import LEDGER, ledger, positions
@@ -97,9 +97,22 @@ class LedgerStore:
             )
         return rows
 
+    @contextmanager
+    def editing_ledger(self) -> Iterator[Connection]:
+        """A transaction on the ledger as its owner, who first drops its append-only
+        triggers (migration 0005); the service's role cannot."""
+        with self.engine.begin() as connection:
+            if self.kind == "sqlite":
+                for operation in ("update", "delete"):
+                    connection.execute(text(f"DROP TRIGGER IF EXISTS ledger_no_{operation}"))
+            else:
+                for trigger in ("ledger_append_only", "ledger_no_truncate"):
+                    connection.execute(text(f"DROP TRIGGER IF EXISTS {trigger} ON ledger"))
+            yield connection
+
     def forget_ledger(self) -> None:
         """Empty the ledger and its position (to feed it again another way)."""
-        with self.engine.begin() as connection:
+        with self.editing_ledger() as connection:
             connection.execute(delete(ledger))
             connection.execute(
                 update(positions)
