@@ -23,6 +23,7 @@ from eventsourcing.persistence import InterfaceError, OperationalError, Transcod
 
 from ..settings import Settings
 from .keys import cipher_environment
+from .recorders import RECORDER_TOPICS
 
 
 class StoreUnavailableError(Exception):
@@ -74,6 +75,7 @@ def eventsourcing_env(settings: Settings, *, read_only: bool = False) -> dict[st
         return {
             **cipher,
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "APPLICATION_RECORDER_TOPIC": RECORDER_TOPICS["eventsourcing.sqlite"],
             "SQLITE_DBNAME": str(path),
             "SQLITE_LOCK_TIMEOUT": timeout,
             "CREATE_TABLE": "n" if read_only else "y",
@@ -87,6 +89,7 @@ def eventsourcing_env(settings: Settings, *, read_only: bool = False) -> dict[st
         return {
             **cipher,
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "APPLICATION_RECORDER_TOPIC": RECORDER_TOPICS["eventsourcing.postgres"],
             "POSTGRES_DBNAME": unquote(dbname),
             "POSTGRES_HOST": parts.hostname,
             "POSTGRES_PORT": str(parts.port or 5432),

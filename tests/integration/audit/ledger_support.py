@@ -20,7 +20,12 @@ from eventsourcing.persistence import Notification
 from pydantic import SecretStr
 from sqlalchemy import Connection, Engine, delete, select, text, update
 
-from service.adapters.append_only import ROW_TRIGGER, TRUNCATE_TRIGGER
+from service.adapters.append_only import (
+    POSITION_CHECK,
+    POSITION_TRIGGER,
+    ROW_TRIGGER,
+    TRUNCATE_TRIGGER,
+)
 from service.adapters.tables import LEDGER, ledger, positions
 from service.application import CaseTransferApplication
 from service.audit.chain import GENESIS, EventFacts, link
@@ -152,14 +157,16 @@ def ledger_store(
 class Attacker:
     """Someone who owns the events table: drops its triggers and edits rows directly."""
 
-    def __init__(self, target: LedgerStore) -> None:
+    def __init__(self, target: LedgerStore, *, drop_checks: bool = True) -> None:
+        """``drop_checks=False``: an owner who leaves the tables' triggers in place."""
         self.target = target
         recorder: Any = target.application.recorder
         self.table: str = recorder.events_table_name
         self.sqlite = target.kind == "sqlite"
         self.schema: str = "" if self.sqlite else recorder.datastore.schema
         self.position_column = "rowid" if self.sqlite else "notification_id"
-        self._drop_triggers()
+        if drop_checks:
+            self._drop_triggers()
 
     @property
     def qualified(self) -> str:
@@ -185,11 +192,12 @@ class Attacker:
 
     def _drop_triggers(self) -> None:
         if self.sqlite:
-            for operation in ("update", "delete"):
-                self.execute(f'DROP TRIGGER IF EXISTS "{self.table}_no_{operation}"')
+            for suffix in ("no_update", "no_delete", "append_at_end"):
+                self.execute(f'DROP TRIGGER IF EXISTS "{self.table}_{suffix}"')
             return
-        for trigger in (ROW_TRIGGER, TRUNCATE_TRIGGER):
+        for trigger in (ROW_TRIGGER, TRUNCATE_TRIGGER, POSITION_TRIGGER):
             self.execute(f'DROP TRIGGER IF EXISTS "{trigger}" ON {self.qualified}')
+        self.execute(f'ALTER TABLE {self.qualified} DROP CONSTRAINT IF EXISTS "{POSITION_CHECK}"')
 
     def row(self, position: int) -> tuple[str, int, str, bytes]:
         """(originator_id, originator_version, topic, state) at ``position``."""
