@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -129,6 +129,7 @@ def open_store(
         index_key=child_index_key(settings.encryption_key),
         read_only=read_only,
         transfer_date_horizon_days=settings.transfer_date_horizon_days,
+        settle_margin=timedelta(seconds=settings.settle_margin_seconds),
     )
 
 

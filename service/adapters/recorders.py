@@ -29,9 +29,9 @@ recorded time (``service.application.changes``).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -56,18 +56,23 @@ class CommitTooLateError(Exception):
 
 @dataclass(frozen=True)
 class CommitDeadline:
-    """The instant, on ``clock``, by which a save must be ready to commit."""
+    """The moment, on the monotonic clock, by which a save must be ready to commit.
 
-    clock: Callable[[], datetime]
-    instant: datetime
+    Monotonic, not the wall clock: a clock stepped back or forward while a save waits
+    must not let a late commit through (nor refuse a prompt one).
+    """
+
+    monotonic: float
+
+    @classmethod
+    def within(cls, seconds: float, *, since: float) -> CommitDeadline:
+        """``seconds`` after the monotonic reading ``since``."""
+        return cls(since + seconds)
 
     def check(self) -> None:
-        now = self.clock()
-        if now > self.instant:
-            raise CommitTooLateError(
-                f"ready to commit at {now.isoformat()}, after the deadline "
-                f"{self.instant.isoformat()}"
-            )
+        late = time.monotonic() - self.monotonic
+        if late > 0:
+            raise CommitTooLateError(f"ready to commit {late:.3f} s after its deadline")
 
 
 def _deadline(kwargs: dict[str, Any]) -> CommitDeadline | None:

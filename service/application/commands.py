@@ -121,7 +121,15 @@ class CaseCommands(Changes):
         self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest
     ) -> Outcome:
         step = Case.accept_responsibility
-        return self._change(actor, case_id, request, step, transfer_id=transfer_id)
+        return self._change(
+            actor,
+            case_id,
+            request,
+            step,
+            settles=True,
+            transfer_id=transfer_id,
+            settle=self.settle_margin,
+        )
 
     def decline_transfer(
         self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest, *, reason: str
@@ -133,7 +141,9 @@ class CaseCommands(Changes):
         self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest, *, reason: str
     ) -> Outcome:
         step = Case.withdraw_transfer
-        return self._change(actor, case_id, request, step, transfer_id=transfer_id, reason=reason)
+        return self._change(
+            actor, case_id, request, step, settles=True, transfer_id=transfer_id, reason=reason
+        )
 
     def close_case(
         self, actor: Actor, case_id: UUID, request: ChangeRequest, *, reason_code: str

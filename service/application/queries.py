@@ -94,8 +94,9 @@ class CaseQueries(_Base):
         a later ``as_known_at`` shows the case now.
         """
         with store_errors():
+            before = self.clock()  # before the read: see ``responsibility``
             case = self._read(actor, case_id, copy.deepcopy)
-            now = max(self.clock(), case.modified_on)
+            now = max(before, case.modified_on)
             if as_known_at is None or as_known_at >= now:
                 return case, now
             known = self._replayed(case_id, as_known_at)
@@ -132,9 +133,15 @@ class CaseQueries(_Base):
         at: datetime | None = None,
         as_known_at: datetime | None = None,
     ) -> Responsibility:
-        """Who was responsible at ``at`` as the record stood at ``as_known_at`` (default: now)."""
+        """Who was responsible at ``at`` as the record stood at ``as_known_at`` (default: now).
+
+        ``now`` is read before the record: an acceptance not yet committed then takes
+        effect after its commit (``Changes._commit_deadline``), so after ``now``, and a
+        later answer about that instant is the same (rule 3).
+        """
+        instant = at or self.clock()
         periods = self._periods_as_known_at(actor, case_id, as_known_at)
-        return responsibility_at(periods, at or self.clock())
+        return responsibility_at(periods, instant)
 
     def timeline(
         self, actor: Actor, case_id: UUID, *, as_known_at: datetime | None = None

@@ -147,7 +147,8 @@ def ledger_store(
     """A fresh store of ``kind`` ("sqlite" or "postgres") with its ledger."""
     with store(kind, tmp_path, prefix="ledger") as url:
         key = SecretStr(encryption_key) if encryption_key is not None else None
-        opened = open_ledger_store(kind, Settings(database_url=url, encryption_key=key))
+        settings = Settings(database_url=url, encryption_key=key, settle_margin_seconds=0)
+        opened = open_ledger_store(kind, settings)
         try:
             yield opened
         finally:
