@@ -10,8 +10,9 @@ that keeps every loadable row chained (or about to be) has two halves:
   be at a position of at least 1, taken from the log's own sequence, above every
   position already stored, under the table's write lock, so rows commit in position
   order and the ledger, which reads the log in order up to its committed head, reaches
-  every one. Those triggers and the CHECK constraint bind every role but the tables'
-  owner: the service's own role cannot drop them, or insert around them.
+  every one. On PostgreSQL the triggers and the CHECK constraint bind every role but
+  the tables' owner: the service's own role cannot drop them, or insert around them.
+  (SQLite has no roles: whoever can write the file is its owner.)
 - The load refuses what the owner could still slip in below position 1 (by dropping the
   triggers): the recorders here read each loaded row's position with it and raise
   ``UnchainedEventError`` for any below 1, so such a row never reaches a case, the
@@ -21,9 +22,10 @@ that keeps every loadable row chained (or about to be) has two halves:
 
 **A change of responsibility commits before it takes effect** (issue 15 item 12): a
 save may carry a ``CommitDeadline``; checked after the rows are inserted, just before
-the commit, it rolls the save back with ``CommitTooLateError`` if the instant has
-passed, so nobody who asked "who is responsible at T" before the commit ever gets
-another answer about T after it. The application retries the command with a new
+the commit, it rolls the save back with ``CommitTooLateError`` once passed. The
+application sets it half a settle margin before the change takes effect, leaving the
+commit the other half, so nobody who asked "who is responsible at T" before the commit
+gets another answer about T after it; a save rolled back runs again with a new
 recorded time (``service.application.changes``).
 """
 
