@@ -119,11 +119,13 @@ class CaseQueries(_Base):
         nhs = check_nhs_number(nhs_number)
         index_id = ChildIndex.id_for(nhs, self.index_key)
         with store_errors():
+            now = self.clock()  # before the reads: see ``responsibility``
             case_ids = self.index_cache.read_or_none(index_id, _newest_first)
             cases = [self._read_if_visible(actor, case_id) for case_id in case_ids]
             for n in range(len(case_ids), LOOKUP_CASE_READS):
                 self.read_cache.read_absent(_absent_id(self.index_key, index_id, n))
-            return [case for case in cases if case is not None], self.clock()
+            visible = [case for case in cases if case is not None]
+            return visible, max([now, *(case.modified_on for case in visible)])
 
     def responsibility(
         self,
