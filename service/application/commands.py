@@ -142,7 +142,14 @@ class CaseCommands(Changes):
     ) -> Outcome:
         step = Case.withdraw_transfer
         return self._change(
-            actor, case_id, request, step, settles=True, transfer_id=transfer_id, reason=reason
+            actor,
+            case_id,
+            request,
+            step,
+            settles=True,
+            transfer_id=transfer_id,
+            reason=reason,
+            settle=self.settle_margin / 2,  # the commit's half of the margin (_commit_deadline)
         )
 
     def close_case(

@@ -275,11 +275,22 @@ class Transferring(CaseState):
         )
 
     def withdraw_transfer(
-        self, *, by: Actor, now: datetime, transfer_id: UUID, reason: str
+        self,
+        *,
+        by: Actor,
+        now: datetime,
+        transfer_id: UUID,
+        reason: str,
+        settle: timedelta = NO_MARGIN,
     ) -> None:
         """The originating authority withdraws, only before the effective instant (rule 8),
-        and not after an acceptance for a day already begun (``Transfer.settling``)."""
-        self.transfer_in_progress(by, transfer_id, now)
+        and not after an acceptance for a day already begun (``Transfer.settling``).
+
+        ``settle``: how long before the effective instant a withdrawal is already too
+        late (the application's time to commit it before the hand-over, rule 3).
+        """
+        transfer = self.transfer_in_progress(by, transfer_id, now)
+        rules.require_in_progress(transfer, now + settle)
         self.require_responsible(by, now)
         self.trigger_event(
             self.TransferWithdrawn,

@@ -301,6 +301,19 @@ class TestSettleMargin:
             )
         assert e.value.code == "transfer-complete"
 
+    def test_a_withdrawal_within_the_margin_of_the_hand_over_is_too_late(self, walk: Walk) -> None:
+        effective = accept(walk, T0 + HOUR)
+
+        with pytest.raises(RuleViolation) as e:
+            walk.case.withdraw_transfer(
+                by=SOMERSET,
+                now=effective - self.MARGIN / 2,
+                transfer_id=walk.transfer_id,
+                reason="Family stayed.",
+                settle=self.MARGIN,
+            )
+        assert e.value.code == "transfer-complete"
+
 
 class TestDecline:
     def test_declining_keeps_the_originating_authority_responsible(self, walk: Walk) -> None:
