@@ -120,15 +120,10 @@ class CaseCommands(Changes):
     def accept_responsibility(
         self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest
     ) -> Outcome:
+        margin = self.settle_margin
         step = Case.accept_responsibility
         return self._change(
-            actor,
-            case_id,
-            request,
-            step,
-            settles=True,
-            transfer_id=transfer_id,
-            settle=self.settle_margin,
+            actor, case_id, request, step, settles=True, transfer_id=transfer_id, settle=margin
         )
 
     def decline_transfer(
@@ -140,17 +135,10 @@ class CaseCommands(Changes):
     def withdraw_transfer(
         self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest, *, reason: str
     ) -> Outcome:
+        late = self.settle_margin / 2  # the commit's half of the margin (_commit_deadline)
         step = Case.withdraw_transfer
-        return self._change(
-            actor,
-            case_id,
-            request,
-            step,
-            settles=True,
-            transfer_id=transfer_id,
-            reason=reason,
-            settle=self.settle_margin / 2,  # the commit's half of the margin (_commit_deadline)
-        )
+        fields: dict[str, Any] = {"transfer_id": transfer_id, "reason": reason, "settle": late}
+        return self._change(actor, case_id, request, step, settles=True, **fields)
 
     def close_case(
         self, actor: Actor, case_id: UUID, request: ChangeRequest, *, reason_code: str
