@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -130,6 +130,7 @@ def open_store(
         read_only=read_only,
         transfer_date_horizon_days=settings.transfer_date_horizon_days,
         store_timeout_seconds=settings.store_timeout_seconds,
+        settle_margin=timedelta(seconds=settings.settle_margin_seconds),
     )
 
 

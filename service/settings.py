@@ -103,6 +103,14 @@ class Settings(BaseSettings):
         description="How many days ahead a transfer date may be proposed or agreed; a later "
         "date is refused (422 transfer-date-beyond-horizon)",
     )
+    settle_margin_seconds: float = Field(
+        5.0,
+        ge=0,
+        le=60,
+        description="How long after it is recorded an acceptance for today takes effect; "
+        "its commit must be ready within the first half, or the command runs again. 0 "
+        "turns this off: rule 3 then holds only up to the length of a commit",
+    )
     worklist_share_information_days: int = Field(
         5, ge=0, description="Working days the originating authority has to share information"
     )

@@ -2,7 +2,19 @@
 
 Rule 9 of DESIGN.md ("nothing is overwritten") must hold against anyone with a SQL
 prompt, not just against the service's own code: triggers refuse every UPDATE and
-DELETE on the events tables (and, on PostgreSQL, TRUNCATE). Inserts are untouched.
+DELETE on the events tables (and, on PostgreSQL, TRUNCATE).
+
+Inserts are checked too (issue 15): a row must be appended at the end of the log, at
+a position the ledger will chain. On SQLite a trigger after each insert refuses a
+position (``rowid``) below 1 or below a position already stored. On PostgreSQL a
+CHECK constraint refuses ``notification_id < 1`` (added NOT VALID, so a start never
+scans the table: rows stored before it are ``verify``'s and the load's to refuse,
+``service.adapters.recorders``), and a trigger before each insert takes the table's
+EXCLUSIVE lock (which eventsourcing's own inserts already hold, so theirs wait for
+nothing more), then refuses a position that is not the log sequence's latest value
+in this session (``currval``; the service's role may not ``setval``) or that is not
+above every position stored. Under that lock rows commit in position order, so the
+ledger, which reads the log in order up to its committed head, chains every row.
 
 Installation is idempotent and runs at every start. On PostgreSQL only missing
 pieces are created, under an advisory lock so that replicas starting together do not
@@ -17,7 +29,7 @@ from __future__ import annotations
 from typing import Any
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import ProgrammingError, Recorder
+from eventsourcing.persistence import ApplicationRecorder, ProgrammingError, Recorder
 
 from .event_store import StoreConfigurationError
 
@@ -25,6 +37,10 @@ REFUSAL = "the case transfer event store is append-only"
 FUNCTION = "case_transfer_refuse_change"
 ROW_TRIGGER = "case_transfer_append_only"
 TRUNCATE_TRIGGER = "case_transfer_no_truncate"
+POSITION_REFUSAL = "the case transfer event store appends at the end of its log"
+POSITION_FUNCTION = "case_transfer_append_at_end"
+POSITION_TRIGGER = "case_transfer_append_at_end"
+POSITION_CHECK = "case_transfer_positions_from_1"
 # Any fixed key: serialises concurrent installers across the whole database.
 _ADVISORY_LOCK_KEY = 0x4341_5345_5452_4E53  # "CASETRNS"
 
@@ -50,18 +66,19 @@ def _protect(recorder: Recorder) -> None:
     # Imported here so that a SQLite deployment never loads the PostgreSQL driver.
     from eventsourcing.sqlite import SQLiteAggregateRecorder
 
+    logged = isinstance(recorder, ApplicationRecorder)  # has positions (not snapshots)
     if isinstance(recorder, SQLiteAggregateRecorder):
-        _protect_sqlite(recorder)
+        _protect_sqlite(recorder, logged=logged)
         return
     from eventsourcing.postgres import PostgresAggregateRecorder
 
     if isinstance(recorder, PostgresAggregateRecorder):
-        _protect_postgres(recorder)
+        _protect_postgres(recorder, logged=logged)
         return
     raise TypeError(f"cannot make {type(recorder).__name__} append-only")
 
 
-def _protect_sqlite(recorder: Any) -> None:
+def _protect_sqlite(recorder: Any, *, logged: bool) -> None:
     """SQLite has no TRUNCATE; a DELETE without WHERE still fires the DELETE trigger."""
     table = recorder.events_table_name
     with recorder.datastore.transaction(commit=True) as cursor:
@@ -71,16 +88,24 @@ def _protect_sqlite(recorder: Any) -> None:
                 f'BEFORE {operation} ON "{table}" '
                 f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}: {operation} refused'); END"
             )
+        if not logged:
+            return
+        # After the insert, when the row's rowid is known (before it, an automatic one is not).
+        cursor.execute(
+            f'CREATE TRIGGER IF NOT EXISTS "{table}_append_at_end" AFTER INSERT ON "{table}" '
+            f'WHEN NEW.rowid < 1 OR EXISTS (SELECT 1 FROM "{table}" WHERE rowid > NEW.rowid) '
+            f"BEGIN SELECT RAISE(ABORT, '{POSITION_REFUSAL}: position refused'); END"
+        )
 
 
-def _protect_postgres(recorder: Any) -> None:
+def _protect_postgres(recorder: Any, *, logged: bool) -> None:
     from psycopg.errors import InsufficientPrivilege
 
     schema: str = recorder.datastore.schema
     table: str = recorder.events_table_name
     try:
         with recorder.datastore.transaction(commit=True) as cursor:
-            _install_postgres_triggers(cursor, schema, table)
+            _install_postgres_triggers(cursor, schema, table, logged=logged)
     except ProgrammingError as error:
         if not isinstance(error.__cause__, InsufficientPrivilege):
             raise
@@ -91,7 +116,7 @@ def _protect_postgres(recorder: Any) -> None:
         ) from error
 
 
-def _install_postgres_triggers(cursor: Any, schema: str, table: str) -> None:
+def _install_postgres_triggers(cursor: Any, schema: str, table: str, *, logged: bool) -> None:
     from psycopg.sql import SQL, Identifier, Literal
 
     names = {
@@ -112,7 +137,20 @@ def _install_postgres_triggers(cursor: Any, schema: str, table: str) -> None:
         (schema, table),
     )
     present = {row["tgname"] for row in cursor.fetchall()}
-    if {ROW_TRIGGER, TRUNCATE_TRIGGER} <= present:
+    cursor.execute(
+        SQL(
+            "SELECT 1 FROM pg_constraint t JOIN pg_class c ON c.oid = t.conrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND c.relname = %s AND t.conname = %s"
+        ),
+        (schema, table, POSITION_CHECK),
+    )
+    if cursor.fetchone() is not None:
+        present.add(POSITION_CHECK)
+    wanted = {ROW_TRIGGER, TRUNCATE_TRIGGER}
+    if logged:
+        wanted |= {POSITION_TRIGGER, POSITION_CHECK}
+    if wanted <= present:
         return
     cursor.execute(
         SQL(
@@ -139,3 +177,58 @@ def _install_postgres_triggers(cursor: Any, schema: str, table: str) -> None:
                 "FOR EACH STATEMENT EXECUTE FUNCTION {schema}.{function}()"
             ).format(**names)
         )
+    if logged:
+        _install_postgres_position_checks(cursor, schema, table, names, present)
+
+
+def _install_postgres_position_checks(
+    cursor: Any, schema: str, table: str, names: dict[str, Any], present: set[str]
+) -> None:
+    """The CHECK constraint and the append-at-the-end trigger (the module's docstring)."""
+    from psycopg.sql import SQL, Identifier, Literal
+
+    names = {
+        **names,
+        "check": Identifier(POSITION_CHECK),
+        "position_function": Identifier(POSITION_FUNCTION),
+        "position_trigger": Identifier(POSITION_TRIGGER),
+        "refusal": Literal(POSITION_REFUSAL),
+        "sequence": Literal(f'"{schema}"."{table}_notification_id_seq"'),
+    }
+    if POSITION_CHECK not in present:
+        cursor.execute(
+            SQL(
+                "ALTER TABLE {schema}.{table} ADD CONSTRAINT {check} "
+                "CHECK (notification_id >= 1) NOT VALID"
+            ).format(**names)
+        )
+    if POSITION_TRIGGER in present:
+        return
+    cursor.execute(
+        SQL(
+            "CREATE OR REPLACE FUNCTION {schema}.{position_function}() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ BEGIN "
+            "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
+            "IF NEW.notification_id < 1 THEN "
+            "RAISE EXCEPTION '%: position % is below 1', "
+            "{refusal}, NEW.notification_id USING ERRCODE = 'insufficient_privilege'; "
+            "END IF; "
+            "IF NEW.notification_id IS DISTINCT FROM currval({sequence}) THEN "
+            "RAISE EXCEPTION '%: position % is not the log''s next', "
+            "{refusal}, NEW.notification_id USING ERRCODE = 'insufficient_privilege'; "
+            "END IF; "
+            "PERFORM 1 FROM {schema}.{table} WHERE notification_id >= NEW.notification_id; "
+            "IF FOUND THEN "
+            "RAISE EXCEPTION '%: position % is below one already stored', "
+            "{refusal}, NEW.notification_id USING ERRCODE = 'insufficient_privilege'; "
+            "END IF; "
+            "RETURN NEW; "
+            "END $$"
+        ).format(**names)
+    )
+    cursor.execute(
+        SQL(
+            "CREATE TRIGGER {position_trigger} BEFORE INSERT ON {schema}.{table} "
+            "FOR EACH ROW EXECUTE FUNCTION {schema}.{position_function}()"
+        ).format(**names)
+    )

@@ -23,6 +23,7 @@ from eventsourcing.persistence import InterfaceError, OperationalError, Transcod
 
 from ..settings import DEFAULT_DATABASE_URL, Settings
 from .keys import cipher_environment
+from .recorders import RECORDER_TOPICS
 
 # The folder of the default SQLite file: the one folder the service makes itself.
 DEFAULT_SQLITE_FOLDER = Path(DEFAULT_DATABASE_URL.removeprefix("sqlite:///")).parent
@@ -78,6 +79,7 @@ def eventsourcing_env(settings: Settings, *, read_only: bool = False) -> dict[st
         return {
             **cipher,
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "APPLICATION_RECORDER_TOPIC": RECORDER_TOPICS["eventsourcing.sqlite"],
             "SQLITE_DBNAME": str(path),
             "SQLITE_LOCK_TIMEOUT": timeout,
             "CREATE_TABLE": "n" if read_only else "y",
@@ -91,6 +93,7 @@ def eventsourcing_env(settings: Settings, *, read_only: bool = False) -> dict[st
         return {
             **cipher,
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "APPLICATION_RECORDER_TOPIC": RECORDER_TOPICS["eventsourcing.postgres"],
             "POSTGRES_DBNAME": unquote(dbname),
             "POSTGRES_HOST": parts.hostname,
             "POSTGRES_PORT": str(parts.port or 5432),

@@ -9,7 +9,7 @@ through ``changes.py``) and queries (``queries.py``). It is built once per proce
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -31,6 +31,8 @@ from .outcome import utc_now
 from .queries import CaseQueries
 from .read_cache import CaseReadCache, ChildIndexReadCache
 
+DEFAULT_SETTLE_MARGIN = timedelta(seconds=5)
+
 
 class CaseTransferApplication(CaseCommands, CaseQueries, Application[UUID]):
     """Commands and queries over the cases of every authority."""
@@ -44,10 +46,13 @@ class CaseTransferApplication(CaseCommands, CaseQueries, Application[UUID]):
         read_only: bool = False,
         transfer_date_horizon_days: int = DEFAULT_TRANSFER_DATE_HORIZON_DAYS,
         store_timeout_seconds: int = 10,
+        settle_margin: timedelta = DEFAULT_SETTLE_MARGIN,
     ) -> None:
         """``index_key`` keys the child index's hash of NHS numbers (``adapters.keys``).
         ``transfer_date_horizon_days``: how far ahead a transfer date may be.
         ``store_timeout_seconds``: the bound of every wait on PostgreSQL (``store_waits``).
+        ``settle_margin``: how long after it is recorded an acceptance for today takes
+        effect; its commit must come in the first half (``Changes._commit_deadline``).
 
         Open every store with the same key: under another key the existing index
         entries are not found (there is no rotation yet). ``read_only`` (with an env
@@ -57,6 +62,7 @@ class CaseTransferApplication(CaseCommands, CaseQueries, Application[UUID]):
         self.index_key = index_key
         self.transfer_date_horizon_days = transfer_date_horizon_days
         self.store_timeout_seconds = store_timeout_seconds
+        self.settle_margin = settle_margin
         with store_errors():
             if read_only:
                 super().__init__(env=env)

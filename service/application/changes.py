@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -25,6 +25,7 @@ from eventsourcing.persistence import IntegrityError
 
 from service.adapters.deadline import bounded
 from service.adapters.event_store import store_errors
+from service.adapters.recorders import DEADLINE, CommitDeadline, CommitTooLateError
 from service.domain.access import acting_authority
 from service.domain.actors import Actor
 from service.domain.case import Case
@@ -51,6 +52,7 @@ class Changes(_Base):
     """Seconds; the n-th retry pauses a random time up to this times 2**n (1.3 s at most)."""
     index_key: bytes
     clock: Callable[[], datetime]
+    settle_margin: timedelta
 
     if TYPE_CHECKING:
 
@@ -69,15 +71,22 @@ class Changes(_Base):
         *,
         creates_transfer: bool = False,
         closes: bool = False,
+        settles: bool = False,
         **fields: Any,
     ) -> Outcome:
-        """Apply ``step`` to the case at ``now`` and save it, retrying a lost race."""
+        """Apply ``step`` to the case at ``now`` and save it, retrying a lost race.
+
+        ``settles``: the step accepts or withdraws the transfer ``fields["transfer_id"]``,
+        changing who is responsible from its effective instant, so the save must commit
+        before then (``_commit_deadline``).
+        """
         acting_authority(actor)
 
         def attempt() -> Outcome | None:
             case = self._visible_case(actor, case_id)
             if request.expected_version not in (None, case.version):
                 raise StaleVersionError.of(request.expected_version, case.version)
+            started = time.monotonic()
             now = max(self.clock(), case.modified_on)
             result = step(case, by=actor, now=now, **fields)
             transfer_id = result if creates_transfer else None
@@ -85,7 +94,12 @@ class Changes(_Base):
             if closes and case.nhs_number is not None:
                 index = self._child_index(case.nhs_number)
                 index.close_case(case.id)
-            position = self._save(case, now, request, index, transfer_id=transfer_id)
+            deadline = None
+            if settles:
+                deadline = self._commit_deadline(case, fields["transfer_id"], now, started)
+            position = self._save(
+                case, now, request, index, transfer_id=transfer_id, deadline=deadline
+            )
             if position is None:
                 return None
             return Outcome(
@@ -111,6 +125,8 @@ class Changes(_Base):
                     return replay
                 try:
                     outcome = attempt()
+                except CommitTooLateError:
+                    continue  # rolled back, nothing recorded: again, with a new ``now``
                 except DomainError:
                     # A retry racing its own original under the same key: the original's
                     # success may be what refuses it now; answer as the original did.
@@ -134,9 +150,11 @@ class Changes(_Base):
         *,
         created: bool = False,
         transfer_id: UUID | None = None,
+        deadline: CommitDeadline | None = None,
     ) -> int | None:
         """Save atomically and return the log position reached; None when another writer
-        got there first (re-check and retry)."""
+        got there first (re-check and retry). Given a ``deadline``, the store rolls the
+        save back with CommitTooLateError if it is not ready to commit by then."""
         remembered = None
         if request.identity is not None:
             remembered = RememberedRequest.remember(
@@ -148,12 +166,34 @@ class Changes(_Base):
                 transfer_id=transfer_id,
             )
         try:
-            recordings = self.save(case, index, remembered)
+            recordings = self.save(case, index, remembered, **{DEADLINE: deadline})
         except IntegrityError:
             return None
         if not recordings:  # the command recorded nothing: the log stands where it was
             return int(self.recorder.max_notification_id() or 0)
         return max(recording.notification.id for recording in recordings)
+
+    def _commit_deadline(
+        self, case: Case, transfer_id: UUID, now: datetime, started: float
+    ) -> CommitDeadline | None:
+        """By when a save that accepts or withdraws ``transfer_id`` must be ready to commit.
+
+        Rule 3 exactly: whoever asked "who is responsible at T" before the commit must
+        get the same answer about T after it. The change takes effect at the transfer's
+        effective instant, at least ``settle_margin`` after the acceptance's recorded
+        time; the save must be ready to commit half the margin before it, which leaves
+        the commit itself the other half. A save that is later is rolled back and the
+        command runs again with a new ``now`` (a withdrawal then finds the transfer
+        complete, and is refused). The budget, ``effective_at - margin / 2 - now``, is
+        measured on the monotonic clock from the moment ``now`` was read.
+        """
+        effective_at = case.transfer(transfer_id).effective_at
+        if effective_at is None:  # withdrawn before acceptance: nobody's responsibility moves
+            return None
+        if not self.settle_margin:  # turned off (tests whose clocks stand still)
+            return None
+        budget = effective_at - self.settle_margin / 2 - now
+        return CommitDeadline.within(budget.total_seconds(), since=started)
 
     def _replay(self, request: ChangeRequest) -> Outcome | None:
         """The first answer to this request, if it was already answered."""

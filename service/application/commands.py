@@ -120,8 +120,11 @@ class CaseCommands(Changes):
     def accept_responsibility(
         self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest
     ) -> Outcome:
+        margin = self.settle_margin
         step = Case.accept_responsibility
-        return self._change(actor, case_id, request, step, transfer_id=transfer_id)
+        return self._change(
+            actor, case_id, request, step, settles=True, transfer_id=transfer_id, settle=margin
+        )
 
     def decline_transfer(
         self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest, *, reason: str
@@ -132,8 +135,10 @@ class CaseCommands(Changes):
     def withdraw_transfer(
         self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest, *, reason: str
     ) -> Outcome:
+        late = self.settle_margin / 2  # the commit's half of the margin (_commit_deadline)
         step = Case.withdraw_transfer
-        return self._change(actor, case_id, request, step, transfer_id=transfer_id, reason=reason)
+        fields: dict[str, Any] = {"transfer_id": transfer_id, "reason": reason, "settle": late}
+        return self._change(actor, case_id, request, step, settles=True, **fields)
 
     def close_case(
         self, actor: Actor, case_id: UUID, request: ChangeRequest, *, reason_code: str

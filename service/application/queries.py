@@ -94,8 +94,9 @@ class CaseQueries(_Base):
         a later ``as_known_at`` shows the case now.
         """
         with store_errors():
+            before = self.clock()  # before the read: see ``responsibility``
             case = self._read(actor, case_id, copy.deepcopy)
-            now = max(self.clock(), case.modified_on)
+            now = max(before, case.modified_on)
             if as_known_at is None or as_known_at >= now:
                 return case, now
             known = self._replayed(case_id, as_known_at)
@@ -118,11 +119,13 @@ class CaseQueries(_Base):
         nhs = check_nhs_number(nhs_number)
         index_id = ChildIndex.id_for(nhs, self.index_key)
         with store_errors():
+            now = self.clock()  # before the reads: see ``responsibility``
             case_ids = self.index_cache.read_or_none(index_id, _newest_first)
             cases = [self._read_if_visible(actor, case_id) for case_id in case_ids]
             for n in range(len(case_ids), LOOKUP_CASE_READS):
                 self.read_cache.read_absent(_absent_id(self.index_key, index_id, n))
-            return [case for case in cases if case is not None], self.clock()
+            visible = [case for case in cases if case is not None]
+            return visible, max([now, *(case.modified_on for case in visible)])
 
     def responsibility(
         self,
@@ -132,9 +135,15 @@ class CaseQueries(_Base):
         at: datetime | None = None,
         as_known_at: datetime | None = None,
     ) -> Responsibility:
-        """Who was responsible at ``at`` as the record stood at ``as_known_at`` (default: now)."""
+        """Who was responsible at ``at`` as the record stood at ``as_known_at`` (default: now).
+
+        ``now`` is read before the record: an acceptance not yet committed then takes
+        effect after its commit (``Changes._commit_deadline``), so after ``now``, and a
+        later answer about that instant is the same (rule 3).
+        """
+        instant = at or self.clock()
         periods = self._periods_as_known_at(actor, case_id, as_known_at)
-        return responsibility_at(periods, at or self.clock())
+        return responsibility_at(periods, instant)
 
     def timeline(
         self, actor: Actor, case_id: UUID, *, as_known_at: datetime | None = None

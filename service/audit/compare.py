@@ -136,10 +136,11 @@ def compare(
                     f"the store has {_described_stored(s)} here; the ledger's row for it "
                     "was deleted (its chain does not skip this position)",
                 )
+            below = ", below the log's first position," if s_at < 1 else ","
             return Finding(
                 s_at,
                 "inserted",
-                f"the store has {_described_stored(s)} here, which the ledger never chained",
+                f"the store has {_described_stored(s)} here{below} which the ledger never chained",
             )
         assert r is not None  # both ran out is handled above
         if not linked:

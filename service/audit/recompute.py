@@ -28,13 +28,17 @@ def recompute(
 ) -> Iterator[StoredLink]:
     """The chain recomputed from the store up to ``stop``, in log order, writing nothing.
 
+    Every row is read, from the lowest position stored, not from position 1: a row
+    slipped in below the log's first position (issue 15) is recomputed and compared
+    like any other, so ``verify`` names it.
+
     ``show`` is told (position, stop) after each batch. After an event whose bytes do
     not decode the chain cannot go on (its recorded time is unknown): later events
     keep their own hash but have no chain value.
     """
     previous: bytes | None = GENESIS
-    position = 0
-    while position < stop:
+    position: int | None = None  # the first batch from the lowest row, whatever its position
+    while position is None or position < stop:
         with store_errors():
             notifications = application.recorder.select_notifications(
                 start=position, stop=stop, limit=batch, inclusive_of_start=False

@@ -12,7 +12,8 @@ where they differ is named, with what differs:
 - **deleted**: the ledger has an event at this position and the store has none, or
   the store has here an event the ledger recorded further on (later ones renumbered);
 - **inserted**: the store has an event at a position, below the ledger's, that the
-  ledger never chained (in a gap, or with later events renumbered);
+  ledger never chained (in a gap, with later events renumbered, or below position 1,
+  where the ledger never looks: every stored row is read, whatever its position);
 - **ledger-altered**: the ledger's own links do not chain: its table was edited;
 - **undecodable**: an event the ledger has not reached yet does not decode;
 - **rewritten**: the store and the ledger agree, but not with a signed checkpoint, so
@@ -25,7 +26,9 @@ ledger's position, cannot be told from a real one: the ledger has not yet vouche
 anything there. The ledger is fed continuously, and checkpoints that partners keep
 narrow that window (and cover the case where the operator rewrote store and ledger
 together). It reads the store and the ledger and changes neither: it never feeds
-the ledger.
+the ledger. The events table is the only table the service loads the record from
+(the application keeps no snapshots), and every row of it is read, whatever its
+position; so is every row of the ledger.
 """
 
 from __future__ import annotations
@@ -70,14 +73,12 @@ def ledger_position(engine: Engine) -> int:
 def ledger_links(engine: Engine, *, upto: int, batch: int = 5000) -> Iterator[LedgerLink]:
     """The ledger's links up to ``upto``, in order, a batch per short read."""
     columns = (ledger.c.position, ledger.c.event_sha256, ledger.c.chain_sha256)
-    after = -1
+    after: int | None = None  # from the lowest row, whatever its position
     while True:
-        statement = (
-            select(*columns)
-            .where(ledger.c.position > after, ledger.c.position <= upto)
-            .order_by(ledger.c.position)
-            .limit(batch)
-        )
+        statement = select(*columns).where(ledger.c.position <= upto)
+        if after is not None:
+            statement = statement.where(ledger.c.position > after)
+        statement = statement.order_by(ledger.c.position).limit(batch)
         with sql_errors(), engine.connect() as connection:
             rows = [
                 LedgerLink(int(p), bytes(e), bytes(c)) for p, e, c in connection.execute(statement)

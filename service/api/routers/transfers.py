@@ -74,7 +74,11 @@ def agree_transfer_date(
 
 @router.post("/{transfer_id}/acceptance", response_model=CaseView, responses=STEP)
 def accept_responsibility(case_id: CaseId, transfer_id: TransferId, step: Step) -> CaseView:
-    """The receiving authority accepts; responsibility passes at the effective instant."""
+    """The receiving authority accepts; responsibility passes at the effective instant.
+
+    For a day already begun that is `CASE_TRANSFER_SETTLE_MARGIN_SECONDS` (5) after the
+    acceptance is recorded, and the transfer is final at once.
+    """
     return step.run(Use.accept_responsibility, case_id, transfer_id)
 
 
@@ -90,5 +94,6 @@ def decline_transfer(
 def withdraw_transfer(
     case_id: CaseId, transfer_id: TransferId, body: Reason, step: Step
 ) -> CaseView:
-    """The originating authority withdraws, only before the effective instant."""
+    """The originating authority withdraws, only before the effective instant, and not
+    once a transfer is accepted for a day already begun (409 `transfer-complete`)."""
     return step.run(Use.withdraw_transfer, case_id, transfer_id, body=body)

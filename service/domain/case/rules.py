@@ -109,9 +109,11 @@ def require_another_authority(to_authority: str, responsible: str) -> None:
 
 
 def require_in_progress(transfer: Transfer, now: datetime) -> Transfer:
-    """Steps apply only to the transfer in progress; a completed one is final (rule 8)."""
+    """Steps apply only to the transfer in progress; a completed one is final (rule 8), and
+    so is one accepted for a day already begun (``Transfer.settling``), while it waits out
+    the settle margin: nothing more is recorded on it, as if it had completed at once."""
     stage = transfer.stage(now)
-    if stage == COMPLETED:
+    if stage == COMPLETED or transfer.settling:
         raise RuleViolation(
             "Responsibility has already passed under this transfer; it is complete. "
             "A move back needs a new transfer the other way.",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
-from ..calendar import london_date
+from ..calendar import london_date, start_of_london_day
 
 PROPOSED = "proposed"
 ACCEPTED = "accepted"
@@ -71,6 +71,17 @@ class Transfer:
         if self.effective_at is not None:
             return COMPLETED if now >= self.effective_at else ACCEPTED
         return PROPOSED
+
+    @property
+    def settling(self) -> bool:
+        """Accepted on or after its agreed day began, to take effect once the acceptance has
+        surely committed (the application's settle margin, rule 3): final already, it
+        only waits for that commit."""
+        return (
+            self.effective_at is not None
+            and self.agreed_date is not None
+            and self.effective_at > start_of_london_day(self.agreed_date)
+        )
 
     def in_progress(self, now: datetime) -> bool:
         """True from proposal until the effective instant, unless declined or withdrawn."""

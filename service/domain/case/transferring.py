@@ -7,7 +7,7 @@ originating authority's assessment) depend on the case.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -21,6 +21,9 @@ from .events import CaseEvent, recorded_by, topic
 from .responsibility import Period
 from .state import CaseState
 from .transfer import DateProposal, InformationShare, Transfer
+
+NO_MARGIN = timedelta(0)
+"""An acceptance without a settle margin (the domain's own tests; the application passes one)."""
 
 
 class Transferring(CaseState):
@@ -228,8 +231,18 @@ class Transferring(CaseState):
             date=on,
         )
 
-    def accept_responsibility(self, *, by: Actor, now: datetime, transfer_id: UUID) -> datetime:
-        """The receiving authority accepts; responsibility passes later (rules 5 and 6)."""
+    def accept_responsibility(
+        self, *, by: Actor, now: datetime, transfer_id: UUID, settle: timedelta = NO_MARGIN
+    ) -> datetime:
+        """The receiving authority accepts; responsibility passes later (rules 5 and 6).
+
+        The effective instant is the later of the agreed day's start and ``now + settle``.
+        ``now`` is taken before the acceptance is stored, and a reader asking "who is
+        responsible" before the commit is answered without it: taking effect at ``now``
+        itself, the acceptance would change that answer about an instant already past
+        once committed (rule 3). The application passes a ``settle`` margin longer than
+        any commit may take and refuses a commit that comes later.
+        """
         transfer = self.transfer_in_progress(by, transfer_id, now)
         rules.require_receiving(transfer, acting_authority(by))
         rules.require_not_accepted(transfer)
@@ -238,7 +251,7 @@ class Transferring(CaseState):
             transfer, "The originating authority has not recorded what information it shared."
         )
         agreed = rules.require_agreed_date(transfer, now)
-        effective_at = max(start_of_london_day(agreed), now)
+        effective_at = max(start_of_london_day(agreed), now + settle)
         self.trigger_event(
             self.ResponsibilityAccepted,
             timestamp=now,
@@ -262,10 +275,22 @@ class Transferring(CaseState):
         )
 
     def withdraw_transfer(
-        self, *, by: Actor, now: datetime, transfer_id: UUID, reason: str
+        self,
+        *,
+        by: Actor,
+        now: datetime,
+        transfer_id: UUID,
+        reason: str,
+        settle: timedelta = NO_MARGIN,
     ) -> None:
-        """The originating authority withdraws, only before the effective instant (rule 8)."""
-        self.transfer_in_progress(by, transfer_id, now)
+        """The originating authority withdraws, only before the effective instant (rule 8),
+        and not after an acceptance for a day already begun (``Transfer.settling``).
+
+        ``settle``: how long before the effective instant a withdrawal is already too
+        late (the application's time to commit it before the hand-over, rule 3).
+        """
+        transfer = self.transfer_in_progress(by, transfer_id, now)
+        rules.require_in_progress(transfer, now + settle)
         self.require_responsible(by, now)
         self.trigger_event(
             self.TransferWithdrawn,

@@ -19,6 +19,7 @@ import httpx
 from fastapi.testclient import TestClient
 
 from service.domain.calendar import london_date
+from service.settings import Settings
 
 # Short names for the development principals, plus one more authority's MASH.
 NAMES = {
@@ -28,6 +29,10 @@ NAMES = {
     "mash": "Somerset MASH",
     "auditor": "Auditor",
 }
+
+
+SETTLE_MARGIN_SECONDS: float = Settings.model_fields["settle_margin_seconds"].default
+"""How long after it is recorded an acceptance for today takes effect (the default)."""
 
 
 @dataclass
@@ -144,7 +149,13 @@ class Api:
         assert self.agree_date(case_id, transfer_id, when).status_code == 200
 
     def accept(self, case_id: str, transfer_id: str, by: Caller | None = None) -> httpx.Response:
-        return (by or self.bristol).post(f"/v1/cases/{case_id}/transfers/{transfer_id}/acceptance")
+        """Accept, then move the clock on by the settle margin: an acceptance for today takes
+        effect that long after it is recorded, and the test goes on from then."""
+        url = f"/v1/cases/{case_id}/transfers/{transfer_id}/acceptance"
+        response = (by or self.bristol).post(url)
+        if response.status_code == 200:
+            self.clock.advance(seconds=SETTLE_MARGIN_SECONDS)
+        return response
 
 
 def random_nhs_number() -> str:
@@ -180,12 +191,14 @@ def transfer_url(case_id: str, transfer_id: str, step: str = "") -> str:
 
 
 def complete_transfer(api: Api, case_id: str) -> str:
-    """Carry an open Somerset case to Bristol with today's date: responsibility passes now."""
+    """Carry an open Somerset case to Bristol with today's date: responsibility passes
+    once the settle margin has passed (``Api.accept`` moves the clock on by it)."""
     transfer_id = api.propose(case_id, to="801")
     api.ready_to_accept(case_id, transfer_id, on=api.clock.today())
     accepted = api.accept(case_id, transfer_id)
     assert accepted.status_code == 200, accepted.text
-    assert accepted.json()["responsible_authority"]["code"] == "801"
+    view = api.bristol.get(f"/v1/cases/{case_id}").json()
+    assert view["responsible_authority"]["code"] == "801"
     return transfer_id
 
 

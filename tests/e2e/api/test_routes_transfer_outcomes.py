@@ -9,7 +9,7 @@ import pytest
 
 from service.domain.calendar import start_of_london_day
 
-from .support import Api, Caller, assert_problem, decline, transfer_url
+from .support import SETTLE_MARGIN_SECONDS, Api, Caller, assert_problem, decline, transfer_url
 
 
 def instant(text: str) -> datetime:
@@ -141,21 +141,26 @@ class TestAcceptance:
 
         assert transfer["effective_at"] == "2027-07-02T23:00:00Z"
 
-    def test_with_todays_date_passes_responsibility_at_once(
+    def test_with_todays_date_passes_responsibility_once_the_settle_margin_passes(
         self, api: Api, case_id: str, transfer_id: str
     ) -> None:
         api.ready_to_accept(case_id, transfer_id, on=api.clock.today())
         before = api.clock.now()
 
-        response = api.accept(case_id, transfer_id)
+        response = api.bristol.post(transfer_url(case_id, transfer_id, "acceptance"))
 
         after = api.clock.now()
         assert response.status_code == 200, response.text
         view = response.json()
         [transfer] = view["transfers"]
         effective_at = instant(transfer["effective_at"])
-        assert before <= effective_at <= after
-        assert transfer["stage"] == "completed"
+        margin = timedelta(seconds=SETTLE_MARGIN_SECONDS)
+        assert before + margin <= effective_at <= after + margin
+        assert transfer["stage"] == "accepted"  # answered before it takes effect
+        assert view["responsible_authority"]["code"] == "933"
+        api.clock.advance(seconds=SETTLE_MARGIN_SECONDS)
+        view = api.bristol.get(f"/v1/cases/{case_id}").json()
+        assert view["transfers"][0]["stage"] == "completed"
         assert view["active_transfer"] is None
         assert view["responsible_authority"] == {"code": "801", "name": "Bristol, City of"}
         assert view["responsible_since"] == transfer["effective_at"]

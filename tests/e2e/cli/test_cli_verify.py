@@ -26,7 +26,7 @@ SIGNING_KEY = new_signing_key()
 def recorded(tmp_path: Path) -> Iterator[LedgerStore]:
     """An SQLite store of two hand-overs chained by the ledger, left open as a service would."""
     url = f"sqlite:///{tmp_path}/events.sqlite3"
-    target = open_ledger_store("sqlite", Settings(database_url=url))
+    target = open_ledger_store("sqlite", Settings(database_url=url, settle_margin_seconds=0))
     target.record(cases=2)
     target.ledger.catch_up()
     yield target

@@ -86,7 +86,7 @@ def open_audit_store(settings: Settings, clock: Clock) -> AuditStore:
 def audit_store(kind: str, tmp_path: Path) -> Iterator[AuditStore]:
     """A fresh store of ``kind`` ("sqlite" or "postgres"), closed afterwards."""
     with store(kind, tmp_path, prefix="audit") as url:
-        opened = open_audit_store(Settings(database_url=url), Clock())
+        opened = open_audit_store(Settings(database_url=url, settle_margin_seconds=0), Clock())
         try:
             yield opened
         finally:

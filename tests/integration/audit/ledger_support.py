@@ -18,9 +18,14 @@ from uuid import UUID, uuid4
 
 from eventsourcing.persistence import Notification
 from pydantic import SecretStr
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Connection, Engine, delete, select, text, update
 
-from service.adapters.append_only import ROW_TRIGGER, TRUNCATE_TRIGGER
+from service.adapters.append_only import (
+    POSITION_CHECK,
+    POSITION_TRIGGER,
+    ROW_TRIGGER,
+    TRUNCATE_TRIGGER,
+)
 from service.adapters.tables import LEDGER, ledger, positions
 from service.application import CaseTransferApplication
 from service.audit.chain import GENESIS, EventFacts, link
@@ -97,9 +102,22 @@ class LedgerStore:
             )
         return rows
 
+    @contextmanager
+    def editing_ledger(self) -> Iterator[Connection]:
+        """A transaction on the ledger as its owner, who first drops its append-only
+        triggers (migration 0005); the service's role cannot."""
+        with self.engine.begin() as connection:
+            if self.kind == "sqlite":
+                for operation in ("update", "delete"):
+                    connection.execute(text(f"DROP TRIGGER IF EXISTS ledger_no_{operation}"))
+            else:
+                for trigger in ("ledger_append_only", "ledger_no_truncate"):
+                    connection.execute(text(f"DROP TRIGGER IF EXISTS {trigger} ON ledger"))
+            yield connection
+
     def forget_ledger(self) -> None:
         """Empty the ledger and its position (to feed it again another way)."""
-        with self.engine.begin() as connection:
+        with self.editing_ledger() as connection:
             connection.execute(delete(ledger))
             connection.execute(
                 update(positions)
@@ -129,7 +147,8 @@ def ledger_store(
     """A fresh store of ``kind`` ("sqlite" or "postgres") with its ledger."""
     with store(kind, tmp_path, prefix="ledger") as url:
         key = SecretStr(encryption_key) if encryption_key is not None else None
-        opened = open_ledger_store(kind, Settings(database_url=url, encryption_key=key))
+        settings = Settings(database_url=url, encryption_key=key, settle_margin_seconds=0)
+        opened = open_ledger_store(kind, settings)
         try:
             yield opened
         finally:
@@ -139,14 +158,16 @@ def ledger_store(
 class Attacker:
     """Someone who owns the events table: drops its triggers and edits rows directly."""
 
-    def __init__(self, target: LedgerStore) -> None:
+    def __init__(self, target: LedgerStore, *, drop_checks: bool = True) -> None:
+        """``drop_checks=False``: an owner who leaves the tables' triggers in place."""
         self.target = target
         recorder: Any = target.application.recorder
         self.table: str = recorder.events_table_name
         self.sqlite = target.kind == "sqlite"
         self.schema: str = "" if self.sqlite else recorder.datastore.schema
         self.position_column = "rowid" if self.sqlite else "notification_id"
-        self._drop_triggers()
+        if drop_checks:
+            self._drop_triggers()
 
     @property
     def qualified(self) -> str:
@@ -172,11 +193,12 @@ class Attacker:
 
     def _drop_triggers(self) -> None:
         if self.sqlite:
-            for operation in ("update", "delete"):
-                self.execute(f'DROP TRIGGER IF EXISTS "{self.table}_no_{operation}"')
+            for suffix in ("no_update", "no_delete", "append_at_end"):
+                self.execute(f'DROP TRIGGER IF EXISTS "{self.table}_{suffix}"')
             return
-        for trigger in (ROW_TRIGGER, TRUNCATE_TRIGGER):
+        for trigger in (ROW_TRIGGER, TRUNCATE_TRIGGER, POSITION_TRIGGER):
             self.execute(f'DROP TRIGGER IF EXISTS "{trigger}" ON {self.qualified}')
+        self.execute(f'ALTER TABLE {self.qualified} DROP CONSTRAINT IF EXISTS "{POSITION_CHECK}"')
 
     def row(self, position: int) -> tuple[str, int, str, bytes]:
         """(originator_id, originator_version, topic, state) at ``position``."""

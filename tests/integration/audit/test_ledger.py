@@ -126,7 +126,7 @@ class TestFeeding:
     def test_is_never_rebuilt_by_replay(self, chained: LedgerStore) -> None:
         chained.record(cases=1)
         chained.ledger.catch_up()
-        with chained.engine.begin() as connection:  # evidence replay must not paper over
+        with chained.editing_ledger() as connection:  # evidence replay must not paper over
             connection.execute(text("UPDATE ledger SET topic = 'edited' WHERE position = 1"))
         before = chained.ledger_rows()
 

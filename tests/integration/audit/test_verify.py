@@ -209,7 +209,7 @@ class TestInsertedEvents:
 
 class TestAlteredLedger:
     def test_an_edited_ledger_row_breaks_the_ledgers_own_chain(self, chained: LedgerStore) -> None:
-        with chained.engine.begin() as connection:
+        with chained.editing_ledger() as connection:
             connection.execute(
                 text("UPDATE ledger SET chain_sha256 = event_sha256 WHERE position = 5")
             )
@@ -222,7 +222,7 @@ class TestAlteredLedger:
     def test_a_deleted_ledger_row_is_not_mistaken_for_an_inserted_event(
         self, chained: LedgerStore
     ) -> None:
-        with chained.engine.begin() as connection:
+        with chained.editing_ledger() as connection:
             connection.execute(text("DELETE FROM ledger WHERE position = 5"))
 
         finding = checked(chained).finding
@@ -320,7 +320,7 @@ class TestCheckpoints:
         checkpoint = checkpoint_of(chained, signer)
         attacker = Attacker(chained)
         attacker.delete(checkpoint.position)
-        with chained.engine.begin() as connection:  # the ledger's last row goes too
+        with chained.editing_ledger() as connection:  # the ledger's last row goes too
             connection.execute(
                 text("DELETE FROM ledger WHERE position = :p"), {"p": checkpoint.position}
             )

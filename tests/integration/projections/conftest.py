@@ -64,7 +64,7 @@ def read_store(database_url: str) -> Iterator[ReadStore]:
     from datetime import UTC
 
     clock = Clock(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
-    opened = open_read_store(Settings(database_url=database_url), clock)
+    opened = open_read_store(Settings(database_url=database_url, settle_margin_seconds=0), clock)
     try:
         yield opened
     finally:

@@ -51,6 +51,9 @@ SOMERSET = Actor("Somerset case system", "authority", "933")
 BRISTOL = Actor("Bristol case system", "authority", "801")
 PAGE = 1000
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # the children's clock, as the fixtures' starts
+STILL = 0
+"""The settle margin of stores whose clock stands still or jumps: off, so an acceptance for
+today takes effect at once (the margin has its own tests: test_settled_past.py)."""
 
 Tables = dict[str, list[Row]]
 
@@ -73,10 +76,9 @@ def keyed() -> ChangeRequest:
     return ChangeRequest(identity=RequestIdentity.of("tests", uuid4().hex, "POST", "/", {}))
 
 
-def hand_over(application: CaseTransferApplication, n: int) -> UUID:
-    """Open a case (an NHS number and a key on every other one) and walk a transfer to
-    Bristol; ``n`` picks the ending: accepted, accepted then closed, declined, or
-    accepted for a future date."""
+def information_shared(application: CaseTransferApplication, n: int) -> tuple[UUID, UUID]:
+    """A Somerset case (an NHS number and a key on every other ``n``), assessed, with a
+    transfer to Bristol proposed and information shared: (case id, transfer id)."""
     today = london_date(application.clock())
     opened = application.open_case(
         SOMERSET,
@@ -110,6 +112,15 @@ def hand_over(application: CaseTransferApplication, n: int) -> UUID:
         references=["DOC-1"],
         shared_on=today,
     )
+    return case_id, transfer_id
+
+
+def hand_over(application: CaseTransferApplication, n: int) -> UUID:
+    """Open a case (an NHS number and a key on every other one) and walk a transfer to
+    Bristol; ``n`` picks the ending: accepted, accepted then closed, declined, or
+    accepted for a future date."""
+    case_id, transfer_id = information_shared(application, n)
+    today = london_date(application.clock())
     if n % 4 == 2:
         application.decline_transfer(
             BRISTOL, case_id, transfer_id, ChangeRequest(), reason="Not our area"
@@ -323,7 +334,7 @@ def start(started: list[Child], log_dir: Path, *args: str) -> Child:
 
 
 def _open(url: str) -> tuple[CaseTransferApplication, Engine]:
-    settings = Settings(database_url=url)
+    settings = Settings(database_url=url, settle_margin_seconds=STILL)
     return open_store(settings, lambda: T0), open_engine(settings)
 
 

@@ -8,7 +8,7 @@ the effective instant a transfer is complete).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import ClassVar
 from uuid import uuid4
 
@@ -258,6 +258,61 @@ class TestEffectiveInstant:
         now = datetime(2027, 6, 14, 23, 30, tzinfo=UTC)
 
         assert accept(walk, now) == now
+
+
+class TestSettleMargin:
+    """An acceptance for a day begun takes effect a margin after it is recorded (rule 3)."""
+
+    MARGIN = timedelta(seconds=5)
+
+    def test_on_the_agreed_day_it_takes_effect_the_margin_later(self) -> None:
+        walk = ready_to_accept(now=T0, on=TODAY)
+        settle(walk.case)
+
+        effective = walk.case.accept_responsibility(
+            by=BRISTOL, now=T0 + HOUR, transfer_id=walk.transfer_id, settle=self.MARGIN
+        )
+
+        [accepted] = new_events(walk.case)
+        assert effective == accepted.effective_at == T0 + HOUR + self.MARGIN  # type: ignore[attr-defined]
+        assert walk.case.responsibility_at(T0 + HOUR).authority == "933"
+        assert walk.case.responsibility_at(effective).authority == "801"
+
+    def test_for_a_later_day_it_still_takes_effect_as_that_day_begins(self, walk: Walk) -> None:
+        effective = walk.case.accept_responsibility(
+            by=BRISTOL, now=T0 + HOUR, transfer_id=walk.transfer_id, settle=self.MARGIN
+        )
+
+        assert effective == start_of_london_day(walk.on)
+
+    def test_accepted_on_the_day_it_is_final_before_it_takes_effect(self) -> None:
+        walk = ready_to_accept(now=T0, on=TODAY)
+        effective = walk.case.accept_responsibility(
+            by=BRISTOL, now=T0 + HOUR, transfer_id=walk.transfer_id, settle=self.MARGIN
+        )
+
+        assert walk.case.transfer(walk.transfer_id).stage(effective - MICROSECOND) == ACCEPTED
+        with pytest.raises(RuleViolation) as e:
+            walk.case.withdraw_transfer(
+                by=SOMERSET,
+                now=effective - MICROSECOND,
+                transfer_id=walk.transfer_id,
+                reason="Family stayed.",
+            )
+        assert e.value.code == "transfer-complete"
+
+    def test_a_withdrawal_within_the_margin_of_the_hand_over_is_too_late(self, walk: Walk) -> None:
+        effective = accept(walk, T0 + HOUR)
+
+        with pytest.raises(RuleViolation) as e:
+            walk.case.withdraw_transfer(
+                by=SOMERSET,
+                now=effective - self.MARGIN / 2,
+                transfer_id=walk.transfer_id,
+                reason="Family stayed.",
+                settle=self.MARGIN,
+            )
+        assert e.value.code == "transfer-complete"
 
 
 class TestDecline:
