@@ -51,6 +51,7 @@ def postgres_schema(prefix: str = "test") -> Iterator[tuple[str, str]]:
 def store(kind: str, tmp_path: Path, prefix: str = "test") -> Iterator[str]:
     """The database URL of a fresh store of ``kind`` ("sqlite" or "postgres")."""
     if kind == "sqlite":
+        tmp_path.mkdir(parents=True, exist_ok=True)  # the service makes no folder but var
         yield f"sqlite:///{tmp_path}/events.sqlite3"
         return
     with postgres_schema(prefix) as (url, _):
