@@ -7,6 +7,7 @@ originating authority's assessment) depend on the case.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -18,12 +19,12 @@ from ..reference import authority as known_authority
 from ..text import check_references, check_text
 from . import date_rules, rules
 from .events import CaseEvent, recorded_by, topic
+from .open_matters import NamingOpenMatters
 from .responsibility import Period
-from .state import CaseState
 from .transfer import DateProposal, InformationShare, Transfer
 
 
-class Transferring(CaseState):
+class Transferring(NamingOpenMatters):
     """Proposal, information shared and received, a date agreed, acceptance or an end."""
 
     class TransferProposed(CaseEvent):
@@ -129,6 +130,7 @@ class Transferring(CaseState):
             self.active_transfer(now), "A transfer of this case is already in progress."
         )
         rules.require_another_authority(to_code, authority)
+        self.require_no_pending_outcome()  # rule 15
         transfer_id = uuid4()
         self.trigger_event(
             self.TransferProposed,
@@ -228,8 +230,11 @@ class Transferring(CaseState):
             date=on,
         )
 
-    def accept_responsibility(self, *, by: Actor, now: datetime, transfer_id: UUID) -> datetime:
-        """The receiving authority accepts; responsibility passes later (rules 5 and 6)."""
+    def accept_responsibility(
+        self, *, by: Actor, now: datetime, transfer_id: UUID, open_matters: Sequence[UUID] = ()
+    ) -> datetime:
+        """The receiving authority accepts; responsibility passes later (rules 5 and 6),
+        naming each disputed outcome and open difference it has seen (rule 15)."""
         transfer = self.transfer_in_progress(by, transfer_id, now)
         rules.require_receiving(transfer, acting_authority(by))
         rules.require_not_accepted(transfer)
@@ -239,6 +244,7 @@ class Transferring(CaseState):
         )
         agreed = rules.require_agreed_date(transfer, now)
         effective_at = max(start_of_london_day(agreed), now)
+        self.name_open_matters(by, now, transfer_id, open_matters)
         self.trigger_event(
             self.ResponsibilityAccepted,
             timestamp=now,
