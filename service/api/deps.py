@@ -60,7 +60,7 @@ def _actor(
     if principal is None:
         raise UnauthenticatedError("The token is not recognised.")
     note_principal(principal.name)
-    return Actor(principal.name, principal.role, principal.authority)
+    return Actor(principal.name, principal.role, principal.acts_for)
 
 
 def _case_id(case_id: str) -> UUID:
