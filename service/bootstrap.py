@@ -40,6 +40,7 @@ from .audit.signing import (
     development_key_notice,
     development_signing_key,
 )
+from .domain.decision_timescales import DecisionTimescales
 from .domain.worklist import Timescales
 from .projections.projector import Projector
 from .projections.queries import ReadModels
@@ -48,6 +49,7 @@ from .settings import Settings, SettingsError
 __all__ = [
     "Service",
     "check_settings",
+    "decision_timescales",
     "open_engine",
     "open_memory_store",
     "open_service",
@@ -98,6 +100,16 @@ def timescales(settings: Settings) -> Timescales:
     )
 
 
+def decision_timescales(settings: Settings) -> DecisionTimescales:
+    """When minutes, acknowledgements and professional-difference stages are due."""
+    stages = tuple(int(days) for days in settings.decision_stage_days.split(","))
+    return DecisionTimescales(
+        minutes=settings.decision_minutes_days,
+        acknowledgement=settings.decision_acknowledgement_days,
+        stages=stages,
+    )
+
+
 def signing_keys(settings: Settings, *, create: bool = True) -> SigningKeys:
     """The keys ``settings`` name; in development without one, the development key.
 
@@ -129,6 +141,7 @@ def open_store(
         index_key=child_index_key(settings.encryption_key),
         read_only=read_only,
         transfer_date_horizon_days=settings.transfer_date_horizon_days,
+        decision_timescales=decision_timescales(settings),
     )
 
 

@@ -23,14 +23,18 @@ from service.adapters.event_store import (
     wait_for_sqlite_writer_as_long_as_for_its_lock,
 )
 from service.domain.case.date_rules import DEFAULT_TRANSFER_DATE_HORIZON_DAYS
+from service.domain.decision_timescales import DecisionTimescales
 
 from .commands import CaseCommands
+from .decisions import DecisionCommands, DecisionQueries
 from .outcome import utc_now
 from .queries import CaseQueries
 from .read_cache import CaseReadCache, ChildIndexReadCache
 
 
-class CaseTransferApplication(CaseCommands, CaseQueries, Application[UUID]):
+class CaseTransferApplication(
+    CaseCommands, DecisionCommands, CaseQueries, DecisionQueries, Application[UUID]
+):
     """Commands and queries over the cases of every authority."""
 
     def __init__(
@@ -41,9 +45,11 @@ class CaseTransferApplication(CaseCommands, CaseQueries, Application[UUID]):
         index_key: bytes,
         read_only: bool = False,
         transfer_date_horizon_days: int = DEFAULT_TRANSFER_DATE_HORIZON_DAYS,
+        decision_timescales: DecisionTimescales | None = None,
     ) -> None:
         """``index_key`` keys the child index's hash of NHS numbers (``adapters.keys``).
-        ``transfer_date_horizon_days``: how far ahead a transfer date may be.
+        ``transfer_date_horizon_days``: how far ahead a transfer date may be;
+        ``decision_timescales``: when minutes, acknowledgements and stages are due.
 
         Open every store with the same key: under another key the existing index
         entries are not found (there is no rotation yet). ``read_only`` (with an env
@@ -52,6 +58,7 @@ class CaseTransferApplication(CaseCommands, CaseQueries, Application[UUID]):
         """
         self.index_key = index_key
         self.transfer_date_horizon_days = transfer_date_horizon_days
+        self.decision_timescales = decision_timescales or DecisionTimescales()
         with store_errors():
             if read_only:
                 super().__init__(env=env)

@@ -8,6 +8,7 @@ child index in step), so it has its own attempt.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -118,10 +119,18 @@ class CaseCommands(Changes):
         )
 
     def accept_responsibility(
-        self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest
+        self,
+        actor: Actor,
+        case_id: UUID,
+        transfer_id: UUID,
+        request: ChangeRequest,
+        *,
+        open_matters: Sequence[UUID] = (),
     ) -> Outcome:
         step = Case.accept_responsibility
-        return self._change(actor, case_id, request, step, transfer_id=transfer_id)
+        return self._change(
+            actor, case_id, request, step, transfer_id=transfer_id, open_matters=open_matters
+        )
 
     def decline_transfer(
         self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest, *, reason: str

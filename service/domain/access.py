@@ -119,7 +119,10 @@ def may_sign_in_to_pages(role: str) -> bool:
 
 
 def require_history_reader(actor: Actor) -> None:
-    """The full history is for the authorities of the case and auditors, not the MASH."""
+    """The full history is for the authorities of the case and auditors, not the MASH;
+    to a partner, like everything of a case beyond its decisions, it does not exist."""
+    if actor.role == PARTNER:
+        raise no_such_case()
     if actor.role not in (AUTHORITY, AUDITOR):
         raise Forbidden("The full history is for the authorities of the case and auditors.")
 

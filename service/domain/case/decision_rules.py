@@ -98,13 +98,23 @@ def check_obtained_how(on_behalf: bool, obtained_how: str | None) -> str:
 # ---- discussions (404, 409) ---------------------------------------------------------------
 
 
+def no_such_discussion() -> NotFound:
+    return NotFound("No such strategy discussion on this case.", code="discussion-not-found")
+
+
+def no_such_dissent() -> NotFound:
+    return NotFound("No such dissent on this discussion.", code="dissent-not-found")
+
+
+def no_such_difference() -> NotFound:
+    return NotFound("No such professional difference on this case.", code="difference-not-found")
+
+
 def discussion_of(discussions: dict[UUID, Discussion], discussion_id: UUID) -> Discussion:
     try:
         return discussions[discussion_id]
     except KeyError:
-        raise NotFound(
-            "No such strategy discussion on this case.", code="discussion-not-found"
-        ) from None
+        raise no_such_discussion() from None
 
 
 def require_no_outcome(discussion: Discussion) -> None:
@@ -187,7 +197,7 @@ def dissent_of(discussion: Discussion, dissent_id: UUID) -> Dissent:
     try:
         return discussion.dissents[dissent_id]
     except KeyError:
-        raise NotFound("No such dissent on this discussion.", code="dissent-not-found") from None
+        raise no_such_dissent() from None
 
 
 def require_may_withdraw(dissent: Dissent, speaking_for: str, convened_by: str) -> None:
@@ -213,9 +223,7 @@ def difference_of(differences: dict[UUID, Difference], difference_id: UUID) -> D
     try:
         return differences[difference_id]
     except KeyError:
-        raise NotFound(
-            "No such professional difference on this case.", code="difference-not-found"
-        ) from None
+        raise no_such_difference() from None
 
 
 def require_taking_part(agency: str, taking_part: set[str], detail: str) -> None:

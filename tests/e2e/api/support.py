@@ -29,6 +29,24 @@ NAMES = {
     "auditor": "Auditor",
 }
 
+PARTNERS = {  # short name -> (principal name, its agency)
+    "police": (
+        "Avon and Somerset Police safeguarding",
+        {"agency": "police-avon-somerset", "agency_name": "Avon and Somerset Police",
+         "agency_kind": "police"},
+    ),
+    "hospital": (
+        "Musgrove Park Hospital safeguarding",
+        {"agency": "hospital-musgrove", "agency_name": "Musgrove Park Hospital",
+         "agency_kind": "hospital"},
+    ),
+    "school": (
+        "Taunton Primary School",
+        {"agency": "school-taunton", "agency_name": "Taunton Primary School",
+         "agency_kind": "school"},
+    ),
+}  # fmt: skip
+
 
 @dataclass
 class Clock:
@@ -77,6 +95,9 @@ class Api:
         self.leeds_mash = Caller(client, tokens["leeds-mash"])
         self.auditor = Caller(client, tokens["auditor"])
         self.anonymous = Caller(client, None)
+        self.police = Caller(client, tokens["police"])
+        self.hospital = Caller(client, tokens["hospital"])
+        self.school = Caller(client, tokens["school"])
 
     def open_case(self, by: Caller | None = None, **overrides: Any) -> dict[str, Any]:
         body = {
