@@ -36,37 +36,37 @@ COLUMNS = {
     "mash": "mash",
     "audit": "auditor",
     "anon": "anonymous",
-    "police": "police",  # a partner invited, attending, not a side of the difference
+    "pol": "police",  # a partner invited, attending, not a side of the difference
     "hosp": "hospital",  # a partner invited, dissenting, the side that raised the difference
-    "school": "school",  # a partner with no part in the case
+    "sch": "school",  # a partner with no part in the case
 }
 
 D = "/v1/cases/{case}/strategy-discussions"
 P = "/v1/cases/{case}/professional-differences"
 MATRIX = f"""
-route                                              resp recv other mash audit anon police hosp school
-GET  /v1/cases/{{case}}                              200  200  404   200  200   401  404    404  404
-GET  /v1/cases/{{case}}/responsibility               200  200  404   200  200   401  404    404  404
-GET  /v1/cases/{{case}}/timeline                     200  200  404   200  200   401  404    404  404
-GET  /v1/cases/{{case}}/history                      200  200  404   403  200   401  404    404  404
-GET  /v1/cases/{{case}}/transfers/{{transfer}}         200  200  404   200  200   401  404    404  404
-GET  /v1/events                                    403  403  403   403  200   401  403    403  403
-GET  /v1/access-log?case_id={{case}}                 200  200  404   403  200   401  403    403  403
-GET  {D}                                           200  200  404   200  200   401  200    200  404
-GET  {D}/{{discussion}}                              200  200  404   200  200   401  200    200  404
-GET  {P}                                           200  200  404   200  200   401  200    200  404
-GET  {P}/{{difference}}                              200  200  404   200  200   401  404    200  404
-POST {D}                                           201  409  404   403  403   401  403    403  404
-POST {D}/{{discussion}}/outcome                      409  409  404   403  403   401  403    403  404
-POST {D}/{{discussion}}/minutes                      200  409  404   403  403   401  403    403  404
-POST {D}/{{discussion}}/acknowledgements             409  409  404   403  403   401  200    409  404
-POST {D}/{{discussion}}/dissents                     409  409  404   403  403   401  201    201  404
-POST {D}/{{discussion}}/dissents/{{dissent}}/withdrawal 409 409 404  403  403   401  409    200  404
-POST {P}                                           201  201  404   403  403   401  201    422  404
-POST {P}/{{difference}}/responses                    200  409  404   403  403   401  409    409  404
-POST {P}/{{difference}}/escalation                   200  409  404   403  403   401  409    200  404
-POST {P}/{{difference}}/resolution                   200  409  404   403  403   401  409    200  404
-POST {P}/{{difference}}/closure                      200  409  404   403  403   401  409    200  404
+route                                                 resp recv other mash audit anon  pol hosp  sch
+GET  /v1/cases/{{case}}                                200  200  404  200  200  401  404  404  404
+GET  /v1/cases/{{case}}/responsibility                 200  200  404  200  200  401  404  404  404
+GET  /v1/cases/{{case}}/timeline                       200  200  404  200  200  401  404  404  404
+GET  /v1/cases/{{case}}/history                        200  200  404  403  200  401  404  404  404
+GET  /v1/cases/{{case}}/transfers/{{transfer}}         200  200  404  200  200  401  404  404  404
+GET  /v1/events                                        403  403  403  403  200  401  403  403  403
+GET  /v1/access-log?case_id={{case}}                   200  200  404  403  200  401  403  403  403
+GET  {D}                                               200  200  404  200  200  401  200  200  404
+GET  {D}/{{discussion}}                                200  200  404  200  200  401  200  200  404
+GET  {P}                                               200  200  404  200  200  401  200  200  404
+GET  {P}/{{difference}}                                200  200  404  200  200  401  404  200  404
+POST {D}                                               201  409  404  403  403  401  403  403  404
+POST {D}/{{discussion}}/outcome                        409  409  404  403  403  401  403  403  404
+POST {D}/{{discussion}}/minutes                        200  409  404  403  403  401  403  403  404
+POST {D}/{{discussion}}/acknowledgements               409  409  404  403  403  401  200  409  404
+POST {D}/{{discussion}}/dissents                       409  409  404  403  403  401  201  201  404
+POST {D}/{{discussion}}/dissents/{{dissent}}/withdrawal  409  409  404  403  403  401  409  200  404
+POST {P}                                               201  201  404  403  403  401  201  422  404
+POST {P}/{{difference}}/responses                      200  409  404  403  403  401  409  409  404
+POST {P}/{{difference}}/escalation                     200  409  404  403  403  401  409  200  404
+POST {P}/{{difference}}/resolution                     200  409  404  403  403  401  409  200  404
+POST {P}/{{difference}}/closure                        200  409  404  403  403  401  409  200  404
 """
 
 RULES = {
@@ -81,23 +81,23 @@ RULES = {
     (f"POST {D}/{{discussion}}/dissents", "recv"): "not-attending-agency",
     **{
         (f"POST {D}/{{discussion}}/dissents/{{dissent}}/withdrawal", c): "not-dissenting-agency"
-        for c in ("resp", "recv", "police")
+        for c in ("resp", "recv", "pol")
     },
     **{
         (f"POST {P}/{{difference}}/{step}", c): "not-difference-side"
         for step in ("responses", "escalation", "resolution", "closure")
-        for c in ("recv", "police")
+        for c in ("recv", "pol")
     },
     (f"POST {P}/{{difference}}/responses", "hosp"): "not-responding-agency",
 }
 CODES = {401: "unauthenticated", 403: "role-not-permitted", 404: "case-not-found", 422: ""}
 OTHER_CODES = {
-    (f"GET {P}/{{difference}}", "police"): "difference-not-found",
+    (f"GET {P}/{{difference}}", "pol"): "difference-not-found",
     (f"POST {P}", "hosp"): "difference-with-itself",
     **{("GET /v1/events", c): "feed-for-auditors" for c in COLUMNS if c not in ("audit", "anon")},
     **{
         ("GET /v1/access-log?case_id={case}", c): "access-log-for-auditors"
-        for c in ("mash", "police", "hosp", "school")
+        for c in ("mash", "pol", "hosp", "sch")
     },
 }
 
@@ -149,7 +149,8 @@ def test_every_refusal_names_its_rule() -> None:
 def test_every_principal_gets_the_documented_answer(api: Api, route: str) -> None:
     method, path = route.split(" ")
     shared = _fresh_case(api) if method == "GET" else None
-    expected, actual = {}, {}
+    expected: dict[str, tuple[int, str | None]] = {}
+    actual: dict[str, tuple[int, str | None]] = {}
     for column, name in COLUMNS.items():
         status = ROWS[route][column]
         if status < 400:

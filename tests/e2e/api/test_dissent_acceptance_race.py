@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -54,16 +55,14 @@ def test_a_dissent_racing_an_acceptance_is_named_or_refuses_it(
             transfer_id = api.propose(case_id, to="801")
             api.ready_to_accept(case_id, transfer_id, on=api.clock.today() + timedelta(days=1))
 
+            dissent_url = discussions_url(case_id, discussion_id, "dissents")
+            acceptance_url = transfer_url(case_id, transfer_id, "acceptance")
             dissented, accepted = at_once(
                 [
-                    lambda: hospital.post(
-                        discussions_url(case_id, discussion_id, "dissents"),
-                        json={"account": "We understood a section 47 enquiry would start."},
+                    partial(
+                        hospital.post, dissent_url, json={"account": "A section 47, we thought."}
                     ),
-                    lambda: bristol.post(
-                        transfer_url(case_id, transfer_id, "acceptance"),
-                        json={"open_matters": []},
-                    ),
+                    partial(bristol.post, acceptance_url, json={"open_matters": []}),
                 ]
             )
             assert dissented.status_code == 201, dissented.text
