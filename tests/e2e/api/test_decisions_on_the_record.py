@@ -29,7 +29,7 @@ DECISION_EVENTS = [
 
 
 def record_decisions(api: Api) -> str:
-    case_id = api.open_case()["case_id"]
+    case_id: str = api.open_case()["case_id"]
     discussion_id = minuted(api, case_id)
     dissent_id = dissent_id_of(dissent(api, case_id, discussion_id))
     withdrawal = f"/v1/cases/{case_id}/strategy-discussions/{discussion_id}/dissents/{dissent_id}"
