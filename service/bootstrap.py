@@ -97,6 +97,7 @@ def timescales(settings: Settings) -> Timescales:
         confirm_receipt=settings.worklist_confirm_receipt_days,
         decide_transfer=settings.worklist_decide_transfer_days,
         assess_after_handover=settings.worklist_assess_after_handover_days,
+        decisions=decision_timescales(settings),
     )
 
 

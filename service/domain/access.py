@@ -152,11 +152,12 @@ def reference_lookup_scope(actor: Actor) -> str | None:
     return acting_authority(actor) if actor.role == AUTHORITY else None
 
 
-def list_authority(actor: Actor, authority: str | None) -> str:
+def list_authority(actor: Actor, authority: str | None, *, partners: bool = False) -> str:
     """The authority whose list ``actor`` asks for, or the refusal.
 
     An authority's case system sees its own lists only; an auditor names the
-    authority; the MASH looks children up one at a time, never through lists.
+    authority; the MASH looks children up one at a time, never through lists. A
+    partner has one list, its agency's worklist (``partners``): its agency code.
     """
     if actor.role == MASH:
         raise Forbidden(
@@ -168,10 +169,15 @@ def list_authority(actor: Actor, authority: str | None) -> str:
         if authority is None:
             raise InvalidInput("Name the authority whose list you want.", code="authority-required")
         return known_authority(authority).code
-    own = acting_authority(actor)
+    if actor.role == PARTNER:
+        if not partners:
+            raise Forbidden("Lists are for authorities and auditors; a partner has its worklist.")
+        own = acting_agency(actor)
+    else:
+        own = acting_authority(actor)
     if authority is None:
         return own
-    code = known_authority(authority).code
+    code = authority if actor.role == PARTNER else known_authority(authority).code
     if code != own:
         raise Forbidden("An authority may list only its own cases.", code="not-own-authority")
     return own

@@ -26,6 +26,20 @@ from .case.discussion import Discussion
 
 DEFAULT_STAGE_DAYS = (3, 5, 5, 10)
 
+# The worklist's kinds of decision work (``decision_work.py``), each counted in working
+# days by one of these timescales (a follow-up is due by the date its outcome set).
+CIRCULATE_MINUTES = "circulate-minutes"
+ACKNOWLEDGE_MINUTES = "acknowledge-minutes"
+HOLD_FOLLOW_UP = "hold-follow-up-discussion"
+RESPOND_TO_DIFFERENCE = "respond-to-difference-{stage}"
+MOVE_DIFFERENCE_ON = "move-difference-on-{stage}"
+STAGE_KINDS = {
+    kind.format(stage=stage): stage
+    for kind in (RESPOND_TO_DIFFERENCE, MOVE_DIFFERENCE_ON)
+    for stage in range(1, FINAL_STAGE + 1)
+}
+DECISION_KINDS = (CIRCULATE_MINUTES, ACKNOWLEDGE_MINUTES, HOLD_FOLLOW_UP, *STAGE_KINDS)
+
 
 @dataclass(frozen=True)
 class DecisionTimescales:
@@ -41,6 +55,17 @@ class DecisionTimescales:
         for days in (self.minutes, self.acknowledgement, *self.stages):
             if isinstance(days, bool) or not isinstance(days, int) or days < 0:
                 raise ValueError(f"timescales are whole numbers of days, 0 or more: {days!r}")
+
+    def days_for(self, kind: str) -> int | None:
+        """The working days allowed for a kind of decision work; None for another kind
+        (or a follow-up, due by its own date)."""
+        if kind == CIRCULATE_MINUTES:
+            return self.minutes
+        if kind == ACKNOWLEDGE_MINUTES:
+            return self.acknowledgement
+        if kind in STAGE_KINDS:
+            return self.stages[STAGE_KINDS[kind] - 1]
+        return None
 
     def minutes_due_on(self, discussion: Discussion) -> date | None:
         """Minutes are due a working day after the discussion was held."""
@@ -58,16 +83,6 @@ class DecisionTimescales:
         if not reached:
             return None
         return add_working_days(london_date(min(reached)), self.acknowledgement)
-
-    def awaiting_acknowledgement(self, discussion: Discussion) -> list[str]:
-        """Attending agencies that have neither acknowledged nor dissented (an open dissent
-        is their answer)."""
-        dissenting = {d.agency for d in discussion.open_dissents()}
-        return [
-            agency
-            for agency in discussion.attending()
-            if agency not in discussion.acknowledgements and agency not in dissenting
-        ]
 
     def stage_due_on(self, difference: Difference) -> date:
         """The current stage is answered within its working days of being reached."""

@@ -186,7 +186,7 @@ class DiscussionView(BaseModel):
             ],
             awaiting_acknowledgement=[
                 _awaited(discussion, agency, today, timescales)
-                for agency in timescales.awaiting_acknowledgement(discussion)
+                for agency in discussion.awaiting_acknowledgement()
             ],
             disputed=discussion.disputed,
             dissents=[DissentView.of(d) for d in discussion.dissents.values()],

@@ -144,6 +144,16 @@ class Discussion:
     def open_dissents(self) -> list[Dissent]:
         return [dissent for dissent in self.dissents.values() if dissent.open]
 
+    def awaiting_acknowledgement(self) -> list[str]:
+        """Attending agencies that have neither acknowledged nor dissented (an open
+        dissent is their answer)."""
+        dissenting = {d.agency for d in self.open_dissents()}
+        return [
+            agency
+            for agency in self.attending()
+            if agency not in self.acknowledgements and agency not in dissenting
+        ]
+
     @property
     def disputed(self) -> bool:
         """Rule 12: disputed until every dissent is withdrawn or settled."""

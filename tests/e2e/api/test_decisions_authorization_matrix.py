@@ -50,6 +50,8 @@ GET  /v1/cases/{{case}}/responsibility                 200  200  404  200  200  
 GET  /v1/cases/{{case}}/timeline                       200  200  404  200  200  401  404  404  404
 GET  /v1/cases/{{case}}/history                        200  200  404  403  200  401  404  404  404
 GET  /v1/cases/{{case}}/transfers/{{transfer}}         200  200  404  200  200  401  404  404  404
+GET  /v1/worklist                                      200  200  200  403  422  401  200  200  200
+GET  /v1/transfers                                     200  200  200  403  422  401  403  403  403
 GET  /v1/events                                        403  403  403  403  200  401  403  403  403
 GET  /v1/access-log?case_id={{case}}                   200  200  404  403  200  401  403  403  403
 GET  {D}                                               200  200  404  200  200  401  200  200  404
@@ -94,6 +96,8 @@ CODES = {401: "unauthenticated", 403: "role-not-permitted", 404: "case-not-found
 OTHER_CODES = {
     (f"GET {P}/{{difference}}", "pol"): "difference-not-found",
     (f"POST {P}", "hosp"): "difference-with-itself",
+    **{(f"GET /v1/{path}", "mash"): "lists-not-for-mash" for path in ("worklist", "transfers")},
+    **{(f"GET /v1/{path}", "audit"): "authority-required" for path in ("worklist", "transfers")},
     **{("GET /v1/events", c): "feed-for-auditors" for c in COLUMNS if c not in ("audit", "anon")},
     **{
         ("GET /v1/access-log?case_id={case}", c): "access-log-for-auditors"

@@ -162,3 +162,32 @@ class TestPartners:
             "police-avon-somerset",
             "hospital-musgrove",
         }
+
+
+class TestWorklists:
+    def test_partners_and_authorities_see_the_decision_work_they_owe(self, api: Api) -> None:
+        case_id = api.open_case()["case_id"]
+        discussion_id = minuted(api, case_id)
+        difference_id = raise_difference(api, case_id).json()["difference_id"]
+
+        police = api.police.get("/v1/worklist")
+        assert police.status_code == 200, police.text
+        body = police.json()
+        assert (body["authority"], body["agency"]) == (None, "police-avon-somerset")
+        [item] = body["items"]
+        assert (item["kind"], item["discussion_id"], item["counterpart"]["code"]) == (
+            "acknowledge-minutes",
+            discussion_id,
+            "933",
+        )
+        assert item["overdue"] is False and item["due_on"]
+
+        somerset = api.somerset.get("/v1/worklist").json()["items"]
+        responding = [i for i in somerset if i["kind"] == "respond-to-difference-1"]
+        assert [(i["difference_id"], i["counterpart_agency"]) for i in responding] == [
+            (difference_id, "hospital-musgrove")
+        ]
+        assert_problem(api.police.get("/v1/transfers"), 403, "role-not-permitted")
+        assert_problem(
+            api.police.get("/v1/worklist", params={"authority": "933"}), 403, "not-own-authority"
+        )

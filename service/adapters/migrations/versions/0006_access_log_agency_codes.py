@@ -1,8 +1,10 @@
-"""The access log's ``authority`` column holds a partner's agency code too: 64 characters.
+"""Columns that hold a partner's agency code too widen from 8 to 64 characters.
 
 A partner principal (police, a GP practice, a hospital) acts for an agency whose code
-(``police-avon-somerset``) is longer than a DfE code; every read of a case by a partner
-is recorded in the access log, so the column widens from 8 to 64 characters. On
+(``police-avon-somerset``) is longer than a DfE code. Every read of a case by a partner
+is recorded in the access log (``access_log.authority``), and the worklist holds work
+owed by partners (``rm_work_items.authority`` and ``counterpart``). The read model's
+table is rebuilt by ``replay`` from the tables the code defines; here it is altered. On
 PostgreSQL widening a VARCHAR rewrites nothing and fires no trigger (the table stays
 append-only). SQLite cannot alter a column: the table is rebuilt (rows copied, which
 its UPDATE and DELETE triggers do not see), and migration 0004's triggers, dropped
@@ -27,12 +29,27 @@ depends_on = None
 REFUSAL = "the access log is append-only"  # as migration 0004 words it
 
 
+WORK_ITEM_COLUMNS = ("authority", "counterpart")
+
+
 def upgrade() -> None:
     _resize(sa.String(8), sa.String(64))
+    _resize_work_items(sa.String(8), sa.String(64))
 
 
 def downgrade() -> None:
+    _resize_work_items(sa.String(64), sa.String(8))
     _resize(sa.String(64), sa.String(8))
+
+
+def _resize_work_items(before: sa.String, after: sa.String) -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        for column in WORK_ITEM_COLUMNS:
+            op.alter_column("rm_work_items", column, type_=after, existing_type=before)
+        return
+    with op.batch_alter_table("rm_work_items", recreate="always") as batch:
+        for column in WORK_ITEM_COLUMNS:
+            batch.alter_column(column, type_=after, existing_type=before)
 
 
 def _resize(before: sa.String, after: sa.String) -> None:
