@@ -150,3 +150,37 @@ class TestAsKnownAt:
         then = api.somerset.get(url, params={"as_known_at": before})
         assert then.status_code == 200, then.text
         assert then.json()["outcome"] is None
+
+
+def _convening(api: Api) -> dict[str, object]:
+    return {
+        "scheduled_for": iso(api, hours=1),
+        "mode": "call",
+        "chair": "Chair",
+        "reason": "Concern.",
+        "invited": INVITED,
+    }
+
+
+class TestRetries:
+    def test_a_retried_convening_answers_as_the_first_and_records_nothing(self, api: Api) -> None:
+        case_id = api.open_case()["case_id"]
+        body = _convening(api)
+        headers = {"Idempotency-Key": "convene-1"}
+        first = api.somerset.post(discussions_url(case_id), json=body, headers=headers)
+        retry = api.somerset.post(discussions_url(case_id), json=body, headers=headers)
+        assert (first.status_code, retry.status_code) == (201, 201)
+        assert retry.headers["Location"] == first.headers["Location"]
+        assert retry.headers["Idempotent-Replayed"] == "true"
+        assert len(api.somerset.get(discussions_url(case_id)).json()["items"]) == 1
+
+    def test_a_stale_if_match_is_412(self, api: Api) -> None:
+        case_id = api.open_case()["case_id"]
+        stale = convene(api, case_id)
+        assert stale.status_code == 201
+        again = api.somerset.post(
+            discussions_url(case_id),
+            json=_convening(api),
+            headers={"If-Match": '"1"'},
+        )
+        assert_problem(again, 412, "version-mismatch")
