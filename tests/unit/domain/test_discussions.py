@@ -3,6 +3,7 @@ everyone; acknowledgements and dissents) and 13 (who should be there is visible)
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import uuid4
 
@@ -111,6 +112,7 @@ class TestOutcome:
             ({"outcome": "other"}, "outcome-text-required"),
             ({"attended": ["somebody-else"]}, "agency-not-invited"),
             ({"held_at": T0 + 9 * HOUR}, "instant-in-future"),
+            ({"follow_up_on": date(2026, 11, 25)}, "follow-up-date-in-past"),
         ],
     )
     def test_malformed_outcomes_are_refused(
@@ -236,6 +238,18 @@ class TestDissent:
         discussion = case.discussion(discussion_id)
         assert discussion.disputed
         assert discussion.outcome is not None and discussion.outcome.outcome == "section-47-enquiry"
+
+    def test_the_outcome_it_understood_is_from_the_list(self, case: Case) -> None:
+        discussion_id = minuted(case)
+        with pytest.raises(InvalidInput) as refused:
+            case.record_dissent(
+                by=HOSPITAL,
+                now=LATER,
+                discussion_id=discussion_id,
+                account="x",
+                understood_outcome="a-hunch",
+            )
+        assert refused.value.code == "unknown-understood-outcome"
 
     def test_withdrawn_by_its_agency_the_outcome_is_no_longer_disputed(self, case: Case) -> None:
         discussion_id = minuted(case)
