@@ -40,6 +40,7 @@ from .audit.signing import (
     development_key_notice,
     development_signing_key,
 )
+from .domain.decision_timescales import DecisionTimescales
 from .domain.worklist import Timescales
 from .projections.projector import Projector
 from .projections.queries import ReadModels
@@ -48,6 +49,7 @@ from .settings import Settings, SettingsError
 __all__ = [
     "Service",
     "check_settings",
+    "decision_timescales",
     "open_engine",
     "open_memory_store",
     "open_service",
@@ -95,6 +97,17 @@ def timescales(settings: Settings) -> Timescales:
         confirm_receipt=settings.worklist_confirm_receipt_days,
         decide_transfer=settings.worklist_decide_transfer_days,
         assess_after_handover=settings.worklist_assess_after_handover_days,
+        decisions=decision_timescales(settings),
+    )
+
+
+def decision_timescales(settings: Settings) -> DecisionTimescales:
+    """When minutes, acknowledgements and professional-difference stages are due."""
+    stages = tuple(int(days) for days in settings.decision_stage_days.split(","))
+    return DecisionTimescales(
+        minutes=settings.decision_minutes_days,
+        acknowledgement=settings.decision_acknowledgement_days,
+        stages=stages,
     )
 
 
@@ -131,6 +144,7 @@ def open_store(
         transfer_date_horizon_days=settings.transfer_date_horizon_days,
         store_timeout_seconds=settings.store_timeout_seconds,
         settle_margin=timedelta(seconds=settings.settle_margin_seconds),
+        decision_timescales=decision_timescales(settings),
     )
 
 

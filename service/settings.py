@@ -130,6 +130,26 @@ class Settings(BaseSettings):
         "assessment after a hand-over",
     )
 
+    decision_minutes_days: int = Field(
+        1,
+        ge=0,
+        description="Working days after a strategy discussion by which its minutes are due "
+        "to every agency invited or attending (rule 12)",
+    )
+    decision_acknowledgement_days: int = Field(
+        2,
+        ge=0,
+        description="Working days after the minutes reach an attending agency by which it "
+        "acknowledges them or records a dissent",
+    )
+    decision_stage_days: str = Field(
+        "3,5,5,10",
+        pattern=r"^\s*\d{1,3}\s*(,\s*\d{1,3}\s*){3}$",
+        description="Working days each stage (1 practitioners, 2 managers, 3 senior "
+        "managers, 4 safeguarding partnership) of a professional difference is answered "
+        "within, comma-separated: your local protocol's figures",
+    )
+
     @property
     def uses_development_principals(self) -> bool:
         return self.principals_file is None

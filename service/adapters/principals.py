@@ -20,13 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+from ..domain.case.discussion import AGENCY_KINDS
 from ..domain.reference import authorities
 
-Role = Literal["authority", "mash", "auditor"]
+Role = Literal["authority", "mash", "auditor", "partner"]
 ROLES: tuple[Role, ...] = get_args(Role)
 _ROLES_NEEDING_AUTHORITY: frozenset[str] = frozenset({"authority", "mash"})
 _DIGEST = re.compile(r"[0-9a-f]{64}")
-_KEYS = frozenset({"name", "role", "authority", "token_sha256"})
+_AGENCY_CODE = re.compile(r"[a-z0-9][a-z0-9-]{1,62}[a-z0-9]")
+_AGENCY_KEYS = ("agency", "agency_name", "agency_kind")
+_KEYS = frozenset({"name", "role", "authority", "token_sha256", *_AGENCY_KEYS})
 
 
 class PrincipalsError(Exception):
@@ -35,11 +38,17 @@ class PrincipalsError(Exception):
 
 @dataclass(frozen=True)
 class Principal:
-    """A caller of the API: a case system acts for one authority; MASH staff look up for one."""
+    """A caller of the API: a case system acts for one authority; MASH staff look up for
+    one; a partner agency (police, GP practice, hospital...) takes part in decisions for
+    its agency, named by ``agency`` (a code such as ``police-avon-somerset``, the code
+    authorities use when they invite it), ``agency_name`` and ``agency_kind``."""
 
     name: str
     role: Role
     authority: str | None
+    agency: str | None = None
+    agency_name: str | None = None
+    agency_kind: str | None = None
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
@@ -48,6 +57,32 @@ class Principal:
             raise PrincipalsError(f"role {self.role!r} needs an authority code")
         if self.role not in _ROLES_NEEDING_AUTHORITY and self.authority is not None:
             raise PrincipalsError(f"role {self.role!r} acts for no authority")
+        agency = (self.agency, self.agency_name, self.agency_kind)
+        if self.role == "partner":
+            _check_agency(*agency)
+        elif any(value is not None for value in agency):
+            raise PrincipalsError(f"role {self.role!r} is no partner agency: no agency keys")
+
+    @property
+    def acts_for(self) -> str | None:
+        """The authority, or for a partner the agency, this principal acts for."""
+        return self.agency if self.role == "partner" else self.authority
+
+
+def _check_agency(code: Any, name: Any, kind: Any) -> None:
+    """A partner names its agency: a code of lowercase letters, digits and hyphens, a
+    name, and a kind from the list."""
+    if not isinstance(code, str) or not _AGENCY_CODE.fullmatch(code):
+        raise PrincipalsError(
+            "role 'partner' needs agency, a code of 3 to 64 lowercase letters, digits and "
+            'hyphens, e.g. "police-avon-somerset"'
+        )
+    if code in authorities():
+        raise PrincipalsError("a partner's agency code cannot be an authority's DfE code")
+    if not isinstance(name, str) or not name.strip() or not name.isprintable():
+        raise PrincipalsError("role 'partner' needs agency_name, a printable name")
+    if kind not in AGENCY_KINDS:
+        raise PrincipalsError(f"agency_kind must be one of {', '.join(AGENCY_KINDS)}")
 
 
 class PrincipalDirectory:
@@ -78,7 +113,9 @@ def _sha256(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _principal(name: Any, role: Any, authority: Any) -> Principal:
+def _principal(
+    name: Any, role: Any, authority: Any, agency: dict[str, Any] | None = None
+) -> Principal:
     """A checked Principal from untrusted values; the message names what is wrong."""
     if not isinstance(name, str) or not name.strip() or not name.isprintable():
         raise PrincipalsError("name must be a non-empty string of printable characters")
@@ -91,7 +128,7 @@ def _principal(name: Any, role: Any, authority: Any) -> Principal:
             )
         if authority not in authorities():
             raise PrincipalsError(f"authority {authority!r} is not a DfE authority code")
-    return Principal(name=name, role=role, authority=authority)
+    return Principal(name=name, role=role, authority=authority, **(agency or {}))
 
 
 def load_principals(path: Path) -> PrincipalDirectory:
@@ -134,7 +171,8 @@ def _entry(table: dict[str, Any], names: set[str], digests: set[str]) -> tuple[P
     missing = {"name", "role", "token_sha256"} - set(table)
     if missing:
         raise PrincipalsError(f"missing {', '.join(sorted(missing))}")
-    principal = _principal(table["name"], table["role"], table.get("authority"))
+    agency = {key: table[key] for key in _AGENCY_KEYS if key in table}
+    principal = _principal(table["name"], table["role"], table.get("authority"), agency)
     digest = table["token_sha256"]
     if not isinstance(digest, str) or not _DIGEST.fullmatch(digest):
         raise PrincipalsError("token_sha256 must be 64 lowercase hexadecimal characters")
@@ -153,13 +191,24 @@ def _block(principal: Principal, token: str) -> str:
     lines.append(f"role = {json.dumps(principal.role)}")
     if principal.authority is not None:
         lines.append(f"authority = {json.dumps(principal.authority)}")
+    for key in _AGENCY_KEYS:
+        value = getattr(principal, key)
+        if value is not None:
+            lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
     lines.append(f"token_sha256 = {json.dumps(_sha256(token))}")
     block = "\n".join(lines) + "\n"
     tomllib.loads(block)  # Written by hand, so prove it parses before it reaches the file.
     return block
 
 
-def add_principal(path: Path, *, name: str, role: str, authority: str | None) -> str:
+def add_principal(
+    path: Path,
+    *,
+    name: str,
+    role: str,
+    authority: str | None,
+    agency: dict[str, str] | None = None,
+) -> str:
     """Append a new principal to the file at ``path`` and return its token.
 
     The token is shown only this once; the file keeps its digest. The file (and its
@@ -167,7 +216,7 @@ def add_principal(path: Path, *, name: str, role: str, authority: str | None) ->
     is never appended to, and the name must be new.
     """
     try:
-        principal = _principal(name, role, authority)
+        principal = _principal(name, role, authority, agency)
     except PrincipalsError as exc:
         raise PrincipalsError(f"{path}: cannot add {name!r}: {exc}") from None
     existing = ""

@@ -110,7 +110,7 @@ access_log = Table(
     Column("recorded_at", UTCDateTime, nullable=False),
     Column("principal", Text, nullable=False),
     Column("role", String(16), nullable=False),
-    Column("authority", String(8)),
+    Column("authority", String(64)),  # a DfE code, or a partner's agency code
     Column("case_id", Uuid, nullable=False),
     Column("route", String(200), nullable=False),
     Index("ix_access_log_case", "case_id", "entry_id"),

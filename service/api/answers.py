@@ -24,13 +24,19 @@ read models' position on a list (at least that of every write before the request
 
 def case_answer(outcome: Outcome, response: Response, *, location: str | None = None) -> CaseView:
     """The new case view; a retried request is marked ``Idempotent-Replayed: true``."""
+    mark_change(outcome, response, location=location)
+    return CaseView.of(outcome.case, outcome.now)
+
+
+def mark_change(outcome: Outcome, response: Response, *, location: str | None = None) -> None:
+    """The case's new version (ETag), the log position reached, whether this answers a
+    retry, and where what was created is."""
     response.headers["ETag"] = f'"{outcome.case.version}"'
     response.headers[LOG_POSITION] = str(outcome.position)
     if outcome.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     if location is not None:
         response.headers["Location"] = location
-    return CaseView.of(outcome.case, outcome.now)
 
 
 def list_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -19,6 +19,7 @@ from service.audit.access_log import AccessLog
 from service.audit.ledger import Checkpoints
 from service.domain.access import no_such_case
 from service.domain.actors import Actor
+from service.domain.case import decision_rules
 from service.domain.case.rules import no_such_transfer
 from service.domain.errors import InvalidInput
 from service.http.context import note_principal
@@ -69,7 +70,7 @@ def _actor(
     if principal is None:
         raise UnauthenticatedError("The token is not recognised.")
     note_principal(principal.name)
-    return Actor(principal.name, principal.role, principal.authority)
+    return Actor(principal.name, principal.role, principal.acts_for)
 
 
 def _case_id(case_id: str) -> UUID:
@@ -85,6 +86,27 @@ def _transfer_id(transfer_id: str) -> UUID:
         return UUID(transfer_id)
     except ValueError:
         raise no_such_transfer() from None
+
+
+def _discussion_id(discussion_id: str) -> UUID:
+    try:
+        return UUID(discussion_id)
+    except ValueError:
+        raise decision_rules.no_such_discussion() from None
+
+
+def _dissent_id(dissent_id: str) -> UUID:
+    try:
+        return UUID(dissent_id)
+    except ValueError:
+        raise decision_rules.no_such_dissent() from None
+
+
+def _difference_id(difference_id: str) -> UUID:
+    try:
+        return UUID(difference_id)
+    except ValueError:
+        raise decision_rules.no_such_difference() from None
 
 
 @dataclass(frozen=True)
@@ -184,6 +206,9 @@ CurrentActor = Annotated[Actor, Depends(_actor)]
 Change = Annotated[ChangeContext, Depends(_change_context)]
 CaseId = Annotated[UUID, Depends(_case_id)]
 TransferId = Annotated[UUID, Depends(_transfer_id)]
+DiscussionId = Annotated[UUID, Depends(_discussion_id)]
+DissentId = Annotated[UUID, Depends(_dissent_id)]
+DifferenceId = Annotated[UUID, Depends(_difference_id)]
 CaseReads = Annotated[CaseReadRecorder, Depends(_case_reads)]
 AccessLogs = Annotated[AccessLog, Depends(_access_log)]
 Ledger = Annotated[Checkpoints, Depends(_checkpoints)]

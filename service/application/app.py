@@ -25,8 +25,10 @@ from service.adapters.event_store import (
 )
 from service.adapters.store_waits import bound_event_store_waits
 from service.domain.case.date_rules import DEFAULT_TRANSFER_DATE_HORIZON_DAYS
+from service.domain.decision_timescales import DecisionTimescales
 
 from .commands import CaseCommands
+from .decisions import DecisionCommands, DecisionQueries
 from .outcome import utc_now
 from .queries import CaseQueries
 from .read_cache import CaseReadCache, ChildIndexReadCache
@@ -34,7 +36,9 @@ from .read_cache import CaseReadCache, ChildIndexReadCache
 DEFAULT_SETTLE_MARGIN = timedelta(seconds=5)
 
 
-class CaseTransferApplication(CaseCommands, CaseQueries, Application[UUID]):
+class CaseTransferApplication(
+    CaseCommands, DecisionCommands, CaseQueries, DecisionQueries, Application[UUID]
+):
     """Commands and queries over the cases of every authority."""
 
     def __init__(
@@ -47,12 +51,14 @@ class CaseTransferApplication(CaseCommands, CaseQueries, Application[UUID]):
         transfer_date_horizon_days: int = DEFAULT_TRANSFER_DATE_HORIZON_DAYS,
         store_timeout_seconds: int = 10,
         settle_margin: timedelta = DEFAULT_SETTLE_MARGIN,
+        decision_timescales: DecisionTimescales | None = None,
     ) -> None:
         """``index_key`` keys the child index's hash of NHS numbers (``adapters.keys``).
         ``transfer_date_horizon_days``: how far ahead a transfer date may be.
         ``store_timeout_seconds``: the bound of every wait on PostgreSQL (``store_waits``).
         ``settle_margin``: how long after it is recorded an acceptance for today takes
         effect; its commit must come in the first half (``Changes._commit_deadline``).
+        ``decision_timescales``: when minutes, acknowledgements and stages are due.
 
         Open every store with the same key: under another key the existing index
         entries are not found (there is no rotation yet). ``read_only`` (with an env
@@ -63,6 +69,7 @@ class CaseTransferApplication(CaseCommands, CaseQueries, Application[UUID]):
         self.transfer_date_horizon_days = transfer_date_horizon_days
         self.store_timeout_seconds = store_timeout_seconds
         self.settle_margin = settle_margin
+        self.decision_timescales = decision_timescales or DecisionTimescales()
         with store_errors():
             if read_only:
                 super().__init__(env=env)

@@ -26,7 +26,7 @@ from eventsourcing.persistence import IntegrityError
 from service.adapters.deadline import bounded
 from service.adapters.event_store import store_errors
 from service.adapters.recorders import DEADLINE, CommitDeadline, CommitTooLateError
-from service.domain.access import acting_authority
+from service.domain.access import acting_agency, acting_authority, require_decisions_visible
 from service.domain.actors import Actor
 from service.domain.case import Case
 from service.domain.child_index import ChildIndex
@@ -72,6 +72,7 @@ class Changes(_Base):
         creates_transfer: bool = False,
         closes: bool = False,
         settles: bool = False,
+        decision: bool = False,
         **fields: Any,
     ) -> Outcome:
         """Apply ``step`` to the case at ``now`` and save it, retrying a lost race.
@@ -79,11 +80,22 @@ class Changes(_Base):
         ``settles``: the step accepts or withdraws the transfer ``fields["transfer_id"]``,
         changing who is responsible from its effective instant, so the save must commit
         before then (``_commit_deadline``).
+        ``decision``: a step of a strategy discussion or professional difference, which
+        a partner taking part in the case's decisions may take too. ``creates_transfer``:
+        the step returns the id of what it creates (a transfer, a discussion, a dissent,
+        a difference), remembered with the request so a retry answers with it.
         """
-        acting_authority(actor)
+        if decision:
+            acting_agency(actor)
+        else:
+            acting_authority(actor)
 
         def attempt() -> Outcome | None:
-            case = self._visible_case(actor, case_id)
+            if decision:
+                case = self._load(case_id)
+                require_decisions_visible(actor, case)
+            else:
+                case = self._visible_case(actor, case_id)
             if request.expected_version not in (None, case.version):
                 raise StaleVersionError.of(request.expected_version, case.version)
             started = time.monotonic()

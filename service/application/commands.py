@@ -8,6 +8,7 @@ child index in step), so it has its own attempt.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -118,12 +119,25 @@ class CaseCommands(Changes):
         )
 
     def accept_responsibility(
-        self, actor: Actor, case_id: UUID, transfer_id: UUID, request: ChangeRequest
+        self,
+        actor: Actor,
+        case_id: UUID,
+        transfer_id: UUID,
+        request: ChangeRequest,
+        *,
+        open_matters: Sequence[UUID] = (),
     ) -> Outcome:
         margin = self.settle_margin
         step = Case.accept_responsibility
         return self._change(
-            actor, case_id, request, step, settles=True, transfer_id=transfer_id, settle=margin
+            actor,
+            case_id,
+            request,
+            step,
+            settles=True,
+            transfer_id=transfer_id,
+            settle=margin,
+            open_matters=open_matters,
         )
 
     def decline_transfer(

@@ -20,6 +20,9 @@ def register(commands: Any) -> None:
     add.add_argument("--name", required=True, help="who the principal is, e.g. its system's name")
     add.add_argument("--role", required=True, help=" | ".join(ROLES))
     add.add_argument("--authority", help="DfE code, e.g. 933 (authority and mash roles)")
+    add.add_argument("--agency", help="partner role: agency code, e.g. police-avon-somerset")
+    add.add_argument("--agency-name", help="partner role: e.g. 'Avon and Somerset Police'")
+    add.add_argument("--agency-kind", help="partner role: police | gp | hospital | ...")
     add.add_argument(
         "--file",
         type=Path,
@@ -46,7 +49,15 @@ def _add_principal(args: argparse.Namespace) -> int:
             f"to the development file, say --file {settings.principals_path})"
         )
     path = args.file or settings.principals_path
-    token = add_principal(path, name=args.name, role=args.role, authority=args.authority)
+    given = {
+        "agency": args.agency,
+        "agency_name": args.agency_name,
+        "agency_kind": args.agency_kind,
+    }
+    agency = {key: value for key, value in given.items() if value is not None}
+    token = add_principal(
+        path, name=args.name, role=args.role, authority=args.authority, agency=agency
+    )
     print(f"Added {args.name!r} ({args.role}) to {path}. Its token, shown only now:")
     print(token)
     return 0

@@ -1,13 +1,18 @@
 """Who may see and do what: the one access policy, asked by every query, list, feed,
 access-log route and page.
 
-Four kinds of principal use the record (DESIGN.md, "Principals"):
+Five kinds of principal use the record (DESIGN.md, "Principals"):
 
 - an **authority**'s case system changes the record for its own authority, and sees a
   case only while it is a *party* to it (responsible now or before, or the other side
   of one of its transfers): to anyone else a case does not exist (404, not 403);
 - the **MASH** and **auditors** read every case and change none; their reads of a case
   are recorded in the access log;
+- a **partner** agency (police, a GP practice, a hospital...) sees a case only while
+  it takes part in its decisions (invited to one of its strategy discussions, or a
+  side of one of its professional differences), and then only the responsible
+  authority, those discussions and those differences: for everything else the case
+  does not exist (404). Every read of a case by a partner is in the access log;
 - the MASH looks children up one at a time; lists across cases, the full history and
   ledger checkpoints are for authorities and auditors; the event feed and the whole
   access log are for auditors alone.
@@ -21,12 +26,15 @@ from __future__ import annotations
 from typing import Protocol
 from uuid import UUID
 
-from .actors import AUDITOR, AUTHORITY, MASH, Actor
+from .actors import AUDITOR, AUTHORITY, MASH, PARTNER, Actor
 from .errors import Forbidden, InvalidInput, NotFound
 from .reference import authority as known_authority
 
-RECORDED_ROLES = (MASH, AUDITOR)
+RECORDED_ROLES = (MASH, AUDITOR, PARTNER)
 """Roles whose reads of a case are written to the access log before the answer is sent."""
+
+DECISION_ROLES = (AUTHORITY, PARTNER)
+"""Roles that take part in strategy discussions and professional differences."""
 
 SIGN_IN_ROLES = (MASH, AUDITOR)
 """Roles that may sign in to the MASH pages; case systems use the API."""
@@ -36,6 +44,12 @@ class Parties(Protocol):
     """What the policy needs of a case: the authorities party to it."""
 
     def parties(self) -> set[str]: ...
+
+
+class DecisionParties(Parties, Protocol):
+    """And of its decisions: whether an agency takes part in them."""
+
+    def taking_part(self, agency: str) -> bool: ...
 
 
 def acting_authority(actor: Actor) -> str:
@@ -48,11 +62,40 @@ def acting_authority(actor: Actor) -> str:
     return actor.authority
 
 
+def acting_agency(actor: Actor) -> str:
+    """The agency ``actor`` takes part in decisions for: an authority's DfE code or a
+    partner's agency code; refuses MASH and auditors (403)."""
+    if actor.role not in DECISION_ROLES or actor.authority is None:
+        raise Forbidden(f"A {actor.role} principal may read the record but not change it.")
+    return actor.authority
+
+
 def may_see(actor: Actor, case: Parties) -> bool:
-    """Whether the caller may know the case exists: its parties, the MASH and auditors."""
+    """Whether the caller may see the whole case: its parties, the MASH and auditors."""
+    if actor.role == PARTNER:
+        return False
     if actor.role != AUTHORITY:
         return True
     return actor.authority in case.parties()
+
+
+def may_see_decisions(actor: Actor, case: DecisionParties) -> bool:
+    """Whether the caller may see the case's discussions and differences: whoever sees
+    the whole case, and a partner taking part in its decisions."""
+    if actor.role == PARTNER:
+        return actor.authority is not None and case.taking_part(actor.authority)
+    return may_see(actor, case)
+
+
+def require_decisions_visible(actor: Actor, case: DecisionParties) -> None:
+    if not may_see_decisions(actor, case):
+        raise no_such_case()
+
+
+def shows_everything(actor: Actor) -> bool:
+    """Whether ``actor`` sees every discussion and difference of a case it may see;
+    a partner sees those its agency is invited to or a side of."""
+    return actor.role != PARTNER
 
 
 def no_such_case() -> NotFound:
@@ -76,7 +119,10 @@ def may_sign_in_to_pages(role: str) -> bool:
 
 
 def require_history_reader(actor: Actor) -> None:
-    """The full history is for the authorities of the case and auditors, not the MASH."""
+    """The full history is for the authorities of the case and auditors, not the MASH;
+    to a partner, like everything of a case beyond its decisions, it does not exist."""
+    if actor.role == PARTNER:
+        raise no_such_case()
     if actor.role not in (AUTHORITY, AUDITOR):
         raise Forbidden("The full history is for the authorities of the case and auditors.")
 
@@ -102,15 +148,16 @@ def reference_lookup_scope(actor: Actor) -> str | None:
     """Whose local references ``actor`` may look cases up by: an authority its own
     (its code), the MASH and auditors any authority's (None)."""
     if actor.role not in (AUTHORITY, MASH, AUDITOR):
-        raise Forbidden(f"A {actor.role} principal may not look cases up.")
+        raise Forbidden(f"A {actor.role} principal may not look cases up.")  # partners
     return acting_authority(actor) if actor.role == AUTHORITY else None
 
 
-def list_authority(actor: Actor, authority: str | None) -> str:
+def list_authority(actor: Actor, authority: str | None, *, partners: bool = False) -> str:
     """The authority whose list ``actor`` asks for, or the refusal.
 
     An authority's case system sees its own lists only; an auditor names the
-    authority; the MASH looks children up one at a time, never through lists.
+    authority; the MASH looks children up one at a time, never through lists. A
+    partner has one list, its agency's worklist (``partners``): its agency code.
     """
     if actor.role == MASH:
         raise Forbidden(
@@ -122,10 +169,15 @@ def list_authority(actor: Actor, authority: str | None) -> str:
         if authority is None:
             raise InvalidInput("Name the authority whose list you want.", code="authority-required")
         return known_authority(authority).code
-    own = acting_authority(actor)
+    if actor.role == PARTNER:
+        if not partners:
+            raise Forbidden("Lists are for authorities and auditors; a partner has its worklist.")
+        own = acting_agency(actor)
+    else:
+        own = acting_authority(actor)
     if authority is None:
         return own
-    code = known_authority(authority).code
+    code = authority if actor.role == PARTNER else known_authority(authority).code
     if code != own:
         raise Forbidden("An authority may list only its own cases.", code="not-own-authority")
     return own

@@ -10,15 +10,17 @@ from dataclasses import dataclass
 AUTHORITY = "authority"
 MASH = "mash"
 AUDITOR = "auditor"
-ROLES = (AUTHORITY, MASH, AUDITOR)
+PARTNER = "partner"
+ROLES = (AUTHORITY, MASH, AUDITOR, PARTNER)
 
 
 @dataclass(frozen=True)
 class Actor:
-    """A principal acting on the record: a local authority's case system, a MASH or an auditor.
+    """A principal acting on the record: a local authority's case system, a MASH, an
+    auditor, or a partner agency (police, GP practice, hospital...).
 
-    ``authority`` is the DfE code of the authority the principal acts for; auditors
-    act for none.
+    ``authority`` is the DfE code of the authority the principal acts for, or, for a
+    partner, its agency's code (as used in invitations); auditors act for none.
     """
 
     name: str

@@ -10,13 +10,14 @@ from the London date the clock starts; only the days after it count.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from uuid import UUID
 
 from .calendar import add_working_days, london_date
 from .case import CLOSED, Case
 from .case.transfer import Transfer
+from .decision_timescales import DECISION_KINDS, DecisionTimescales
 
 SHARE_INFORMATION = "share-information"
 CONFIRM_RECEIPT = "confirm-receipt"
@@ -31,6 +32,7 @@ KINDS = (
     RESPOND_TO_DATE,
     AGREE_NEW_DATE,
     ASSESS_AFTER_HANDOVER,
+    *DECISION_KINDS,
 )
 
 
@@ -45,15 +47,22 @@ class Timescales:
     confirm_receipt: int = 2
     decide_transfer: int = 10
     assess_after_handover: int = 45
+    decisions: DecisionTimescales = field(default_factory=DecisionTimescales)
+    """Minutes, acknowledgements and professional-difference stages (``decision_work``)."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
+            if f.name == "decisions":
+                continue
             value = getattr(self, f.name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"{f.name} must be a whole number of days, 0 or more: {value!r}")
 
     def days_for(self, kind: str) -> int:
         """The working days allowed for ``kind``; ValueError for a kind with a fixed date."""
+        decision_days = self.decisions.days_for(kind)
+        if decision_days is not None:
+            return decision_days
         if kind not in _COUNTED:
             raise ValueError(f"{kind!r} is due on a fixed date, not in working days")
         days: int = getattr(self, _COUNTED[kind])

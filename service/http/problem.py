@@ -45,6 +45,17 @@ class Problem(BaseModel):
         description="With 409 child-has-open-case only: the authority responsible for the "
         "child's open case, to contact about it (the case itself is not named)",
     )
+    discussions: list[str] | None = Field(
+        None,
+        description="With 409 strategy-outcome-pending: the discussions with no recorded "
+        "outcome; with 409 open-matters-not-acknowledged: the disputed discussions the "
+        "acceptance did not name",
+    )
+    differences: list[str] | None = Field(
+        None,
+        description="With 409 open-matters-not-acknowledged: the open professional "
+        "differences the acceptance did not name",
+    )
 
 
 def problem(

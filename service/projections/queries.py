@@ -188,7 +188,7 @@ class ReadModels:
         visible_from) and the sort by (due_on, item_id), the overdue filter and the
         page are done here. The set is an authority's outstanding work, not its history.
         """
-        code = list_authority(actor, authority)
+        code = list_authority(actor, authority, partners=True)
         cursors.check_limit(limit)
         filters = cursors.filters_digest("worklist", code, overdue_only)
         after = cursors.read_cursor(cursor, filters, 2, cursors.day_and_text)

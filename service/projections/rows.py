@@ -15,6 +15,7 @@ from typing import Any
 
 from service.domain.case import CLOSED, Case
 from service.domain.case.transfer import ACCEPTED, PROPOSED, Transfer
+from service.domain.decision_work import decision_work_for
 from service.domain.text import matching_form
 from service.domain.worklist import work_for
 
@@ -108,7 +109,7 @@ def rows_of(case: Case, key: bytes) -> CaseRows:
             "visible_from": item.visible_from,
             "deadline": item.deadline,
         }
-        for item in work_for(case)
+        for item in [*work_for(case), *decision_work_for(case)]
     )
     return rows
 

@@ -115,10 +115,10 @@ def read_model_tables(metadata: MetaData, suffix: str = "") -> ReadModelTables:
         Column("item_id", String(200), primary_key=True),
         Column("case_id", Uuid, nullable=False),
         Column("case_version", Integer, nullable=False),
-        Column("transfer_id", Uuid),
-        Column("authority", String(8), nullable=False),
+        Column("transfer_id", Uuid),  # or the discussion or difference of decision work
+        Column("authority", String(64), nullable=False),  # a DfE code or an agency code
         Column("kind", String(32), nullable=False),
-        Column("counterpart", String(8)),
+        Column("counterpart", String(64)),
         Column("counted_from", Date, nullable=False),
         Column("visible_from", Date, nullable=False),
         Column("deadline", Date),

@@ -21,6 +21,7 @@ from service.domain.case.transfer import Transfer
 from service.domain.reference import closure_reasons
 
 from . import words
+from .decision_views import DifferencePanel, DiscussionPanel, decision_panels
 from .timeline_svg import Timeline, draw_timeline
 
 
@@ -69,6 +70,8 @@ class CasePage:
     timeline: Timeline
     periods: tuple[PeriodRow, ...]
     now: str
+    discussions: tuple[DiscussionPanel, ...] = ()
+    differences: tuple[DifferencePanel, ...] = ()
 
 
 def case_page(application: CaseTransferApplication, actor: Actor, case_id: UUID) -> CasePage:
@@ -79,6 +82,9 @@ def case_page(application: CaseTransferApplication, actor: Actor, case_id: UUID)
     transfer = case.active_transfer(now)
     closed_at = periods[-1].until if case.status == CLOSED and periods else None
     reason = case.closure_reason
+    discussions, differences = decision_panels(
+        application.decisions(actor, case_id), application.decision_timescales
+    )
     return CasePage(
         case_id=str(case.id),
         closed=case.status == CLOSED,
@@ -105,6 +111,8 @@ def case_page(application: CaseTransferApplication, actor: Actor, case_id: UUID)
         timeline=draw_timeline(periods, now, words.authority_label, words.when),
         periods=tuple(_period_row(p, now) for p in periods),
         now=words.when(now),
+        discussions=discussions,
+        differences=differences,
     )
 
 

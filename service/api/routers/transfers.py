@@ -16,6 +16,7 @@ from ..schemas import (
     TransferProposal,
     TransferView,
 )
+from ..schemas.decision_bodies import Acceptance
 
 router = APIRouter(prefix="/v1/cases/{case_id}/transfers", tags=["transfers"])
 STEP = problem_responses(403, 404, 409, 412, 413)
@@ -73,13 +74,21 @@ def agree_transfer_date(
 
 
 @router.post("/{transfer_id}/acceptance", response_model=CaseView, responses=STEP)
-def accept_responsibility(case_id: CaseId, transfer_id: TransferId, step: Step) -> CaseView:
+def accept_responsibility(
+    case_id: CaseId, transfer_id: TransferId, step: Step, body: Acceptance | None = None
+) -> CaseView:
     """The receiving authority accepts; responsibility passes at the effective instant.
 
     For a day already begun that is `CASE_TRANSFER_SETTLE_MARGIN_SECONDS` (5) after the
     acceptance is recorded, and the transfer is final at once.
+
+    The body names (``open_matters``) each disputed strategy discussion and each open
+    professional difference on the case, or 409 ``open-matters-not-acknowledged`` lists
+    those not named (rule 15). Without any, no body is needed.
     """
-    return step.run(Use.accept_responsibility, case_id, transfer_id)
+    if body is None:
+        return step.run(Use.accept_responsibility, case_id, transfer_id)
+    return step.run(Use.accept_responsibility, case_id, transfer_id, body=body)
 
 
 @router.post("/{transfer_id}/decline", response_model=CaseView, responses=STEP)

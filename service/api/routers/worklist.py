@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from service.domain.actors import PARTNER
 from service.domain.calendar import london_date
 from service.projections.queries import DEFAULT_LIMIT
 
@@ -31,7 +32,9 @@ def worklist(
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Worklist:
-    """The steps an authority owes on transfers and hand-overs, soonest due first.
+    """The steps an authority owes on transfers and hand-overs, and an authority or a
+    partner agency owes on strategy discussions and professional differences, soonest
+    due first.
 
     Due dates count working days on the England and Wales calendar; an item is overdue
     from the day after its due date (London). A step known in advance (a hand-over on an
@@ -41,9 +44,11 @@ def worklist(
         actor, authority=authority, overdue_only=overdue, cursor=cursor, limit=limit
     )
     mark_position(response, page)
-    assert page.authority is not None  # the worklist is always one authority's
+    assert page.authority is not None  # the worklist is always one authority's or agency's
+    is_authority = actor.role != PARTNER
     return Worklist(
-        authority=AuthorityRef.of(page.authority),
+        authority=AuthorityRef.of(page.authority) if is_authority else None,
+        agency=None if is_authority else page.authority,
         today=london_date(app.clock()),
         items=[WorkItemView.of(entry) for entry in page.items],
         next=page.next_cursor,

@@ -33,6 +33,10 @@ class AuthorityRef(BaseModel):
     def of(cls, code: str) -> AuthorityRef:
         return cls(code=code, name=authorities()[code].name)
 
+    @classmethod
+    def maybe(cls, code: str | None) -> AuthorityRef | None:
+        return cls.of(code) if code is not None else None
+
 
 class AuthorityEntry(BaseModel):
     code: str

@@ -13,8 +13,10 @@ from uuid import UUID
 
 from ..access import acting_authority
 from ..actors import Actor
-from . import rules
+from . import decision_rules, rules
 from .assessment import Assessment, current
+from .difference import Difference
+from .discussion import Discussion
 from .responsibility import Period, Responsibility, responsibility_at
 from .transfer import Transfer
 
@@ -34,6 +36,8 @@ class CaseState:
     periods: list[Period]
     assessments: list[Assessment]
     transfers: dict[UUID, Transfer]
+    discussions: dict[UUID, Discussion]
+    differences: dict[UUID, Difference]
 
     if TYPE_CHECKING:  # provided by eventsourcing's Aggregate, which ``Case`` also is
 
@@ -52,6 +56,8 @@ class CaseState:
         self.periods = []
         self.assessments = []
         self.transfers = {}
+        self.discussions = {}
+        self.differences = {}
 
     def responsibility_at(self, instant: datetime) -> Responsibility:
         """Who is responsible at ``instant`` as this state knows it (rules 1 and 2)."""
@@ -87,6 +93,31 @@ class CaseState:
         for transfer in self.transfers.values():
             found.update((transfer.from_authority, transfer.to_authority))
         return found
+
+    def discussion(self, discussion_id: UUID) -> Discussion:
+        """The strategy discussion with this id; NotFound if the case has none."""
+        return decision_rules.discussion_of(self.discussions, discussion_id)
+
+    def difference(self, difference_id: UUID) -> Difference:
+        """The professional difference with this id; NotFound if the case has none."""
+        return decision_rules.difference_of(self.differences, difference_id)
+
+    def invited_agencies(self) -> set[str]:
+        """Every agency invited to one of the case's strategy discussions."""
+        return {code for d in self.discussions.values() for code in d.invited_codes()}
+
+    def taking_part(self, agency: str) -> bool:
+        """Whether a partner ``agency`` takes part in the case's decisions: invited to one
+        of its discussions, or a side of one of its differences (DESIGN.md)."""
+        return agency in self.invited_agencies() or any(
+            agency in difference.sides() for difference in self.differences.values()
+        )
+
+    def open_matters(self) -> tuple[list[UUID], list[UUID]]:
+        """Rule 15: the disputed discussions and the open differences, oldest first."""
+        disputed = [d.discussion_id for d in self.discussions.values() if d.disputed]
+        open_ = [d.difference_id for d in self.differences.values() if d.is_open]
+        return disputed, open_
 
     def current_assessments(self) -> list[Assessment]:
         """Assessments not superseded by a correction, oldest first."""

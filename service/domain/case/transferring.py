@@ -7,6 +7,7 @@ originating authority's assessment) depend on the case.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -18,15 +19,15 @@ from ..reference import authority as known_authority
 from ..text import check_references, check_text
 from . import date_rules, rules
 from .events import CaseEvent, recorded_by, topic
+from .open_matters import NamingOpenMatters
 from .responsibility import Period
-from .state import CaseState
 from .transfer import DateProposal, InformationShare, Transfer
 
 NO_MARGIN = timedelta(0)
 """An acceptance without a settle margin (the domain's own tests; the application passes one)."""
 
 
-class Transferring(CaseState):
+class Transferring(NamingOpenMatters):
     """Proposal, information shared and received, a date agreed, acceptance or an end."""
 
     class TransferProposed(CaseEvent):
@@ -132,6 +133,7 @@ class Transferring(CaseState):
             self.active_transfer(now), "A transfer of this case is already in progress."
         )
         rules.require_another_authority(to_code, authority)
+        self.require_no_pending_outcome()  # rule 15
         transfer_id = uuid4()
         self.trigger_event(
             self.TransferProposed,
@@ -232,9 +234,16 @@ class Transferring(CaseState):
         )
 
     def accept_responsibility(
-        self, *, by: Actor, now: datetime, transfer_id: UUID, settle: timedelta = NO_MARGIN
+        self,
+        *,
+        by: Actor,
+        now: datetime,
+        transfer_id: UUID,
+        settle: timedelta = NO_MARGIN,
+        open_matters: Sequence[UUID] = (),
     ) -> datetime:
-        """The receiving authority accepts; responsibility passes later (rules 5 and 6).
+        """The receiving authority accepts; responsibility passes later (rules 5 and 6),
+        naming each disputed outcome and open difference it has seen (rule 15).
 
         The effective instant is the later of the agreed day's start and ``now + settle``.
         ``now`` is taken before the acceptance is stored, and a reader asking "who is
@@ -252,6 +261,7 @@ class Transferring(CaseState):
         )
         agreed = rules.require_agreed_date(transfer, now)
         effective_at = max(start_of_london_day(agreed), now + settle)
+        self.name_open_matters(by, now, transfer_id, open_matters)
         self.trigger_event(
             self.ResponsibilityAccepted,
             timestamp=now,

@@ -17,16 +17,21 @@ from service.asgi import create_app
 from service.settings import Settings
 from tests.stores import PreparedStores
 
-from .support import NAMES, Api, Clock
+from .support import NAMES, PARTNERS, Api, Clock
 
 
 @pytest.fixture(scope="session")
 def principals(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
-    """One principals file for the session: the development set and a Leeds MASH."""
+    """One principals file for the session: the development set, a Leeds MASH and three
+    partner agencies (``PARTNERS``)."""
     path = tmp_path_factory.mktemp("principals") / "principals.toml"
     tokens = create_development_principals(path)
     by_short = {short: tokens[name] for short, name in NAMES.items()}
     by_short["leeds-mash"] = add_principal(path, name="Leeds MASH", role="mash", authority="383")
+    for short, (name, agency) in PARTNERS.items():
+        by_short[short] = add_principal(
+            path, name=name, role="partner", authority=None, agency=agency
+        )
     return path, by_short
 
 

@@ -30,6 +30,24 @@ NAMES = {
     "auditor": "Auditor",
 }
 
+PARTNERS = {  # short name -> (principal name, its agency)
+    "police": (
+        "Avon and Somerset Police safeguarding",
+        {"agency": "police-avon-somerset", "agency_name": "Avon and Somerset Police",
+         "agency_kind": "police"},
+    ),
+    "hospital": (
+        "Musgrove Park Hospital safeguarding",
+        {"agency": "hospital-musgrove", "agency_name": "Musgrove Park Hospital",
+         "agency_kind": "hospital"},
+    ),
+    "school": (
+        "Taunton Primary School",
+        {"agency": "school-taunton", "agency_name": "Taunton Primary School",
+         "agency_kind": "school"},
+    ),
+}  # fmt: skip
+
 
 SETTLE_MARGIN_SECONDS: float = Settings.model_fields["settle_margin_seconds"].default
 """How long after it is recorded an acceptance for today takes effect (the default)."""
@@ -82,6 +100,10 @@ class Api:
         self.leeds_mash = Caller(client, tokens["leeds-mash"])
         self.auditor = Caller(client, tokens["auditor"])
         self.anonymous = Caller(client, None)
+        # Partners, where the principals file has them (the API tests' does: PARTNERS).
+        self.police = Caller(client, tokens.get("police"))
+        self.hospital = Caller(client, tokens.get("hospital"))
+        self.school = Caller(client, tokens.get("school"))
 
     def open_case(self, by: Caller | None = None, **overrides: Any) -> dict[str, Any]:
         body = {

@@ -15,6 +15,7 @@ import pytest
 
 from service.api.schemas import action
 from service.domain.calendar import add_working_days
+from service.domain.decision_timescales import CIRCULATE_MINUTES, HOLD_FOLLOW_UP
 from service.domain.worklist import KINDS
 
 from .list_support import read, walk
@@ -140,16 +141,24 @@ class TestOverdueWork:
         assert len(items(api.somerset, overdue="false")) == 2
 
 
+OWN_DECISION_WORK = (CIRCULATE_MINUTES, HOLD_FOLLOW_UP)  # no other side to name
+
+
 class TestTheWorklistItself:
-    @pytest.mark.parametrize("kind", KINDS)
+    @pytest.mark.parametrize("kind", [k for k in KINDS if k not in OWN_DECISION_WORK])
     def test_says_what_to_do_for_every_kind_of_item(self, kind: str) -> None:
         assert "Bristol, City of" in action(kind, "801")
+
+    @pytest.mark.parametrize("kind", OWN_DECISION_WORK)
+    def test_says_what_to_do_for_work_with_no_other_side(self, kind: str) -> None:
+        assert "strategy discussion" in action(kind, None)
 
     def test_names_the_authority_and_today(self, api: Api) -> None:
         body = read(api.somerset, WORKLIST)
 
         assert body == {
             "authority": SOMERSET,
+            "agency": None,
             "today": api.clock.today().isoformat(),
             "items": [],
             "next": None,

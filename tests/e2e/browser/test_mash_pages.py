@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 
+import httpx
 from playwright.sync_api import Page, expect
 
 from tests.e2e.api.support import random_nhs_number
@@ -152,3 +153,84 @@ class TestOtherPages:
         expect(summary).to_be_focused()
         _accessible(page)
         screenshot(page, "08-authority-token-refused")
+
+
+class TestDecisionsOnTheCasePage:
+    def test_discussions_and_differences_read_and_pass_axe(
+        self, page: Page, server: Server
+    ) -> None:
+        somerset = httpx.Client(
+            base_url=server.url,
+            headers={"Authorization": f"Bearer {server.tokens['somerset']}"},
+            timeout=30,
+        )
+        opened = somerset.post(
+            "/v1/cases",
+            json={
+                "local_reference": "SOM-DEC-1",
+                "nhs_number": random_nhs_number(),
+                "date_of_birth": "2025-09-01",
+            },
+        )
+        case_id = opened.json()["case_id"]
+        now = server.clock.now()
+        discussions = f"/v1/cases/{case_id}/strategy-discussions"
+        convened = somerset.post(
+            discussions,
+            json={
+                "scheduled_for": now.isoformat(),
+                "mode": "call",
+                "chair": "Team manager",
+                "reason": "Hospital concern: bruising to a baby.",
+                "invited": [
+                    {"code": "police-local", "kind": "police", "name": "Local Police"},
+                    {"code": "hospital-local", "kind": "hospital", "name": "Local Hospital"},
+                ],
+            },
+        )
+        discussion = f"{discussions}/{convened.json()['discussion_id']}"
+        held = somerset.post(
+            f"{discussion}/outcome",
+            json={
+                "held_at": now.isoformat(),
+                "attended": ["933", "police-local", "hospital-local"],
+                "outcome": "no-further-action",
+                "rationale": "Explanation accepted.",
+            },
+        )
+        assert held.status_code == 200, held.text
+        somerset.post(
+            f"{discussion}/minutes",
+            json={"to": ["police-local", "hospital-local"], "circulated_at": now.isoformat()},
+        )
+        dissented = somerset.post(
+            f"{discussion}/dissents",
+            json={
+                "account": "We understood a section 47 enquiry would start.",
+                "agency": "hospital-local",
+                "obtained_how": "Email from the named nurse.",
+            },
+        )
+        assert dissented.status_code == 201, dissented.text
+        raised = somerset.post(
+            f"/v1/cases/{case_id}/professional-differences",
+            json={
+                "responded_by": "hospital-local",
+                "about": "The outcome of the discussion.",
+                "disputed": "Whether an enquiry starts.",
+                "outcome_sought": "Agreement.",
+                "held_by": "Team manager",
+            },
+        )
+        assert raised.status_code == 201, raised.text
+
+        _sign_in(page, server)
+        page.goto(f"{server.url}/mash/cases/{case_id}")
+        expect(page.get_by_role("heading", name="Decisions on the record")).to_be_visible()
+        expect(page.locator(".app-discussion")).to_contain_text("Not invited: the child's GP")
+        expect(page.locator(".app-discussion")).to_contain_text("Disputed")
+        checklist = page.get_by_role("list", name="Minutes and acknowledgements")
+        expect(checklist.locator("li")).to_have_count(2)
+        expect(page.locator("#differences")).to_contain_text("Stage 1: practitioners")
+        _accessible(page)
+        screenshot(page, "06-case-decisions")
