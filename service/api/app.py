@@ -26,6 +26,7 @@ from .routers import (
     events,
     health,
     ledger,
+    subscriptions,
     transfer_lists,
     transfers,
     worklist,
@@ -50,6 +51,7 @@ ROUTERS = (
     events.router,
     access_log.router,
     ledger.router,
+    subscriptions.router,
     health.router,
 )
 

@@ -23,6 +23,7 @@ from service.domain.case.rules import no_such_transfer
 from service.domain.errors import InvalidInput
 from service.http.context import note_principal
 from service.http.reads import CaseReadRecorder, case_reads, service_of
+from service.notifications.subscriptions import Subscriptions
 from service.projections.queries import ReadModels
 
 from .answers import case_answer
@@ -42,6 +43,10 @@ def _read_models(request: Request) -> ReadModels:
 
 def _access_log(request: Request) -> AccessLog:
     return service_of(request).access_log
+
+
+def _subscriptions(request: Request) -> Subscriptions:
+    return service_of(request).subscriptions
 
 
 def _checkpoints(request: Request) -> Checkpoints:
@@ -176,3 +181,4 @@ CaseReads = Annotated[CaseReadRecorder, Depends(_case_reads)]
 AccessLogs = Annotated[AccessLog, Depends(_access_log)]
 Ledger = Annotated[Checkpoints, Depends(_checkpoints)]
 Step = Annotated[CaseStep, Depends(_case_step)]
+Notifications = Annotated[Subscriptions, Depends(_subscriptions)]
