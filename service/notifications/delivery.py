@@ -80,7 +80,7 @@ class Deliverer:
         self.concurrency = concurrency
         self.clock = clock
         self.owner = uuid4().hex
-        self.lease = timedelta(seconds=4 * timeout + 5)
+        self.lease = timedelta(seconds=3 * timeout + 1)  # longer than any one send
         self._client = http_client(timeout, concurrency)
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="deliver")
 
