@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
@@ -23,14 +24,18 @@ from tests.e2e.notifications.receivers import (
     wait_until,
 )
 
-from .support import Api, Caller
+from .support import Api, Caller, assert_problem
 
 DEADLINE = 20.0
 
 
 @pytest.fixture
-def settings(database_url: str, principals: tuple[Path, dict[str, str]]) -> Settings:
-    return fast_settings(database_url=database_url, principals_file=principals[0])
+def settings(
+    database_url: str, principals: tuple[Path, dict[str, str]], request: pytest.FixtureRequest
+) -> Settings:
+    """Fast back-off; a test may give more settings (``indirect`` parametrisation)."""
+    given = getattr(request, "param", {})
+    return fast_settings(database_url=database_url, principals_file=principals[0], **given)
 
 
 def subscribe(caller: Caller, receiver: Receiver, **body: Any) -> dict[str, Any]:
@@ -106,6 +111,25 @@ class TestReceiversThatFail:
             assert gone.requests == 1
         finally:
             gone.stop()
+
+    @pytest.mark.parametrize("settings", [{"notify_disable_after_seconds": 1.0}], indirect=True)
+    def test_failing_too_long_disables_the_subscription(self, api: Api, settings: Settings) -> None:
+        broken = Receiver(always(500))
+        broken.start()
+        try:
+            created = subscribe(api.somerset, broken)
+            api.open_case()
+            url = f"/v1/subscriptions/{created['subscription_id']}"
+            wait_until(
+                lambda: api.somerset.get(url).json()["status"] == "disabled", DEADLINE, "disabled"
+            )
+            shown = api.somerset.get(url).json()
+            assert "answered 500" in shown["status_reason"]
+            assert shown["failing_since"] is not None
+            retry = api.somerset.post(f"{url}/deliveries/{uuid4()}/retry")
+            assert_problem(retry, 409, "subscription-not-active")
+        finally:
+            broken.stop()
 
 
 class TestWhoIsTold:
