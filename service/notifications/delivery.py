@@ -92,7 +92,8 @@ class Deliverer:
         """Send one round of due notifications; how many were tried."""
         claimed = self.claim()
         if claimed:
-            list(self._pool.map(self._send_and_record, claimed))
+            answers = list(self._pool.map(self._send, claimed))
+            self.record(list(zip(claimed, answers, strict=True)))
         return len(claimed)
 
     def claim(self) -> list[Claimed]:
@@ -152,53 +153,56 @@ class Deliverer:
             for row in rows
         ]
 
-    def _send_and_record(self, claimed: Claimed) -> None:
-        try:
-            headers = signed_headers(
-                claimed.secrets, claimed.webhook_id, int(time.time()), claimed.body
-            )
-            answer = post(self._client, claimed.url, headers, claimed.body, self.policy)
-            self.record(claimed, answer)
-        except Exception:  # the lease expires and the row is tried again
-            logger.exception("could not deliver %s", claimed.webhook_id)
+    def _send(self, claimed: Claimed) -> Answer:
+        now = int(time.time())
+        headers = signed_headers(claimed.secrets, claimed.webhook_id, now, claimed.body)
+        return post(self._client, claimed.url, headers, claimed.body, self.policy)
 
-    def record(self, claimed: Claimed, answer: Answer) -> None:
-        """Keep the attempt, and decide what follows: done, retry, give up, end, disable."""
+    def record(self, results: list[tuple[Claimed, Answer]]) -> None:
+        """Keep a round's attempts in one transaction (one commit, not one per send)."""
         now = self.clock()
         with sql_errors(), writing(self.engine) as connection:
-            locked = select(deliveries).where(deliveries.c.delivery_id == claimed.delivery_id)
-            if connection.dialect.name == "postgresql":
-                locked = locked.with_for_update()
-            row = connection.execute(locked).one()
-            if row.lease_owner != self.owner or row.status != PENDING:
-                return  # the lease ran out and another worker has it now
-            attempt = row.attempts + 1
-            connection.execute(
-                attempts.insert().values(
-                    delivery_id=claimed.delivery_id,
-                    attempt=attempt,
-                    attempted_at=now,
-                    status_code=answer.status_code,
-                    latency_ms=answer.latency_ms,
-                    error=answer.error,
-                )
+            for claimed, answer in results:
+                self._record(connection, claimed, answer, now)
+        for claimed, answer in results:
+            if answer.gone:
+                logger.warning("subscription %s ended: 410 Gone", claimed.subscription_id)
+
+    def _record(
+        self, connection: Connection, claimed: Claimed, answer: Answer, now: datetime
+    ) -> None:
+        """Keep the attempt, and decide what follows: done, retry, give up, end, disable."""
+        locked = select(deliveries).where(deliveries.c.delivery_id == claimed.delivery_id)
+        if connection.dialect.name == "postgresql":
+            locked = locked.with_for_update()
+        row = connection.execute(locked).one()
+        if row.lease_owner != self.owner or row.status != PENDING:
+            return  # the lease ran out and another worker has it now
+        attempt = row.attempts + 1
+        connection.execute(
+            attempts.insert().values(
+                delivery_id=claimed.delivery_id,
+                attempt=attempt,
+                attempted_at=now,
+                status_code=answer.status_code,
+                latency_ms=answer.latency_ms,
+                error=answer.error,
             )
-            values: dict[str, Any] = {"attempts": attempt, "lease_owner": None, "lease_until": None}
-            if answer.delivered:
-                values.update(status=DELIVERED, delivered_at=now, next_attempt_at=None)
-                _subscription(connection, claimed.subscription_id, failing_since=None)
-            elif answer.gone:
-                values.update(status=FAILED, next_attempt_at=None)
-                _end(connection, claimed.subscription_id, ENDED, "The receiver answered 410 Gone.")
-            else:
-                values.update(self._after_failure(connection, row, claimed, answer, now))
-            connection.execute(
-                update(deliveries)
-                .where(deliveries.c.delivery_id == claimed.delivery_id)
-                .values(**values)
-            )
-        if answer.gone:
-            logger.warning("subscription %s ended: 410 Gone", claimed.subscription_id)
+        )
+        values: dict[str, Any] = {"attempts": attempt, "lease_owner": None, "lease_until": None}
+        if answer.delivered:
+            values.update(status=DELIVERED, delivered_at=now, next_attempt_at=None)
+            _subscription(connection, claimed.subscription_id, failing_since=None)
+        elif answer.gone:
+            values.update(status=FAILED, next_attempt_at=None)
+            _end(connection, claimed.subscription_id, ENDED, "The receiver answered 410 Gone.")
+        else:
+            values.update(self._after_failure(connection, row, claimed, answer, now))
+        connection.execute(
+            update(deliveries)
+            .where(deliveries.c.delivery_id == claimed.delivery_id)
+            .values(**values)
+        )
 
     def _after_failure(
         self, connection: Connection, row: Any, claimed: Claimed, answer: Answer, now: datetime

@@ -4,6 +4,7 @@ and retrying by hand, each refusal a problem with its code."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,18 @@ from tests.e2e.notifications.receivers import (
     first,
     wait_until,
 )
+from tests.stores import PreparedStores
 
 from .support import Api, Caller, assert_problem
 
 SECRET = re.compile(r"^whsec_[A-Za-z0-9+/]{43}=$")
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, prepared_stores: PreparedStores) -> Iterator[str]:
+    """SQLite only: the routes do not depend on the store (the delivery tests run on both)."""
+    with prepared_stores.store("sqlite", tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
