@@ -7,9 +7,12 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
+from service.adapters.keys import new_encryption_key
+from service.audit.signing import new_signing_key
 from service.settings import Settings
 from tests.e2e.notifications.receivers import (
     Receiver,
@@ -34,12 +37,24 @@ def database_url(tmp_path: Path, prepared_stores: PreparedStores) -> Iterator[st
 
 
 @pytest.fixture
-def settings(database_url: str, principals: tuple[Path, dict[str, str]]) -> Settings:
+def settings(
+    database_url: str, principals: tuple[Path, dict[str, str]], request: pytest.FixtureRequest
+) -> Settings:
+    """Fast back-off, a one-second retry window; more settings by ``indirect``."""
     return fast_settings(
         database_url=database_url,
         principals_file=principals[0],
         notify_retry_window_seconds=1.0,
+        **getattr(request, "param", {}),
     )
+
+
+PRODUCTION = {
+    "env": "production",
+    "encryption_key": new_encryption_key(),
+    "signing_key": new_signing_key(),
+    "notify_allowed_hosts": "localhost,10.9.0.0/16",
+}
 
 
 @pytest.fixture
@@ -110,6 +125,26 @@ class TestRegistering:
     def test_refuses_endpoints_it_may_not_call(self, api: Api, url: str, code: str) -> None:
         assert_problem(api.somerset.post("/v1/subscriptions", json={"url": url}), 422, code)
 
+    @pytest.mark.parametrize("settings", [PRODUCTION], indirect=True)
+    @pytest.mark.parametrize(
+        ("url", "code"),
+        [
+            ("http://127.0.0.1/hooks", "endpoint-not-https"),
+            ("https://127.0.0.1/hooks", "endpoint-private-address"),
+            ("https://10.1.2.3/hooks", "endpoint-private-address"),
+            ("https://169.254.169.254/latest", "endpoint-metadata-address"),
+        ],
+    )
+    def test_production_refuses_private_addresses(
+        self, api: Api, settings: Settings, url: str, code: str
+    ) -> None:
+        assert_problem(api.somerset.post("/v1/subscriptions", json={"url": url}), 422, code)
+
+    @pytest.mark.parametrize("settings", [PRODUCTION], indirect=True)
+    def test_production_takes_what_the_allow_list_names(self, api: Api, settings: Settings) -> None:
+        register(api.somerset, "https://10.9.8.7/hooks")
+        register(api.somerset, "https://localhost/hooks")
+
     def test_refuses_unknown_event_types(self, api: Api, receiver: Receiver) -> None:
         response = api.somerset.post(
             "/v1/subscriptions", json={"url": receiver.url, "event_types": ["CaseEaten"]}
@@ -177,6 +212,8 @@ class TestDeliveryLog:
             assert [n["type"] for n in receiver.accepted] == ["CaseOpened"]
             again = api.somerset.post(f"{url}/deliveries/{failed['delivery_id']}/retry")
             assert_problem(again, 409, "delivery-delivered")
+            unknown = api.somerset.post(f"{url}/deliveries/{uuid4()}/retry")
+            assert_problem(unknown, 404, "delivery-not-found")
         finally:
             receiver.stop()
 
