@@ -106,13 +106,7 @@ class NotificationScheduler(LogFollower):
         if not self._anyone_listening(stop):  # nothing to decode: nobody would be told
             return Prepared(position, head, stop, 0, _schedule([], self.clock))
         with store_errors():
-            notifications = self.application.recorder.select_notifications(
-                start=position,
-                stop=stop,
-                limit=self.BATCH,
-                topics=CASE_TOPICS,
-                inclusive_of_start=False,
-            )
+            notifications = self.read_after(position, stop, CASE_TOPICS)
             told = [self._told(notification) for notification in notifications]
         reached = notifications[-1].id if len(notifications) == self.BATCH else stop
         return Prepared(position, head, reached, len(told), _schedule(told, self.clock))

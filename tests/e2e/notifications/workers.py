@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -18,36 +16,10 @@ from fastapi.testclient import TestClient
 from service.asgi import create_app
 from service.settings import Settings
 from tests.e2e.api.support import Api, Clock
+from tests.e2e.reliability.servers import ChildProcess
 from tests.paths import REPOSITORY
 
 from .receivers import Receiver
-
-STOP_TIMEOUT = 10.0
-
-
-@dataclass
-class WorkerProcess:
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown of any kind, whatever it was sending."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=STOP_TIMEOUT)
-
-    def stop(self) -> int:
-        """SIGTERM, then SIGKILL if it has not ended in time; the exit status."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        return self.process.returncode
 
 
 def environment_of(settings: Settings) -> dict[str, str]:
@@ -62,10 +34,10 @@ def environment_of(settings: Settings) -> dict[str, str]:
 @contextmanager
 def deliver_processes(
     settings: Settings, log_dir: Path, count: int = 1
-) -> Iterator[list[WorkerProcess]]:
+) -> Iterator[list[ChildProcess]]:
     """``count`` ``case-transfer deliver`` processes on the store ``settings`` name."""
     log_dir.mkdir(parents=True, exist_ok=True)
-    started: list[WorkerProcess] = []
+    started: list[ChildProcess] = []
     try:
         for _ in range(count):
             log = log_dir / f"deliver-{uuid4().hex[:6]}.log"
@@ -79,7 +51,7 @@ def deliver_processes(
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
                 )
-            started.append(WorkerProcess(process, log))
+            started.append(ChildProcess(process, log))
         yield started
     finally:
         for worker in started:
