@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 
 from .adapters.event_store import eventsourcing_env
-from .adapters.keys import child_index_key, decode_encryption_key
+from .adapters.keys import child_index_key, decode_encryption_key, notification_secrets_key
 from .adapters.log_follower import BackgroundFollower
 from .adapters.principals import PrincipalDirectory, load_principals
 from .adapters.sql import check_schema, open_engine, prepare_schema, sql_errors
@@ -44,6 +44,7 @@ from .domain.notifications import EndpointPolicy, RetrySchedule
 from .domain.worklist import Timescales
 from .notifications.delivery import Deliverer
 from .notifications.scheduler import NotificationScheduler
+from .notifications.sealing import SecretBox
 from .notifications.subscriptions import Subscriptions
 from .notifications.worker import DeliveryWorker
 from .projections.projector import Projector
@@ -222,6 +223,7 @@ class Service:
             timeout=settings.notify_timeout_seconds,
             concurrency=settings.notify_concurrency,
             clock=utc_now,
+            box=self.subscriptions.box,
         )
         return DeliveryWorker(self.scheduler, deliverer, settings.notify_poll_seconds)
 
@@ -269,6 +271,7 @@ def open_service(settings: Settings, clock: Clock = utc_now, *, read_only: bool 
             overlap=timedelta(seconds=settings.notify_secret_overlap_seconds),
             timeout=settings.notify_timeout_seconds,
             clock=utc_now,
+            box=SecretBox(notification_secrets_key(settings.encryption_key)),
         )
     except BaseException:
         engine.dispose()

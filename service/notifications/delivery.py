@@ -30,6 +30,7 @@ from sqlalchemy import Connection, Engine, and_, exists, or_, select, update
 from service.adapters.sql import sql_errors, writing
 from service.domain.notifications import EndpointPolicy, RetrySchedule
 
+from .sealing import SecretBox
 from .sending import Answer, http_client, post
 from .signing import signed_headers
 from .subscriptions import cancel_pending, secrets_in_use
@@ -73,7 +74,9 @@ class Deliverer:
         timeout: float,
         concurrency: int,
         clock: Clock,
+        box: SecretBox,
     ) -> None:
+        self.box = box
         self.engine = engine
         self.schedule = schedule
         self.policy = policy
@@ -148,7 +151,7 @@ class Deliverer:
                 row.webhook_id,
                 row.body.encode(),
                 row.url,
-                secrets_in_use(row, now),
+                secrets_in_use(row, now, self.box),
             )
             for row in rows
         ]

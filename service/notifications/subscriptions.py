@@ -34,6 +34,7 @@ from service.domain.notifications import (
     subscriber_of,
 )
 
+from .sealing import SecretBox
 from .sending import Answer, check_endpoint, http_client, post
 from .signing import new_secret, signed_headers
 from .tables import (
@@ -97,12 +98,12 @@ class Delivery:
     attempts: list[dict[str, Any]]
 
 
-def secrets_in_use(row: Row[Any], now: datetime) -> list[str]:
+def secrets_in_use(row: Row[Any], now: datetime, box: SecretBox) -> list[str]:
     """The current secret, and the previous one while the rotation's overlap lasts."""
-    found = [str(row.secret)]
+    found = [box.open(str(row.secret), row.subscription_id)]
     until = row.previous_secret_until
     if row.previous_secret and until is not None and until > now:
-        found.append(str(row.previous_secret))
+        found.append(box.open(str(row.previous_secret), row.subscription_id))
     return found
 
 
@@ -118,7 +119,9 @@ class Subscriptions:
         overlap: timedelta,
         timeout: float,
         clock: Clock,
+        box: SecretBox,
     ) -> None:
+        self.box = box
         self.engine = engine
         self.head = head
         self.policy = policy
@@ -153,7 +156,7 @@ class Subscriptions:
                     created_by=actor.name,
                     url=url,
                     event_types=types,
-                    secret=secret,
+                    secret=self.box.seal(secret, subscription_id),
                     from_position=self.head(),
                     status=ACTIVE,
                     created_at=self.clock(),
@@ -175,7 +178,7 @@ class Subscriptions:
             return None
         if row.registration_sha256 != digest:
             raise key_reused()
-        return Made(Subscription.of(row), str(row.secret), replayed=True)
+        return Made(Subscription.of(row), self.box.open(row.secret, row.subscription_id), True)
 
     def owned(self, actor: Actor) -> list[Subscription]:
         owner = subscriber_of(actor)
@@ -209,14 +212,14 @@ class Subscriptions:
         """
         row = self._row(actor, subscription_id)
         if key is not None and row.rotation_key == key:
-            return Made(Subscription.of(row), str(row.secret), replayed=True)
+            return Made(Subscription.of(row), self.box.open(row.secret, row.subscription_id), True)
         secret = new_secret()
         with sql_errors(), writing(self.engine) as connection:
             connection.execute(
                 update(subscriptions)
                 .where(subscriptions.c.subscription_id == subscription_id)
                 .values(
-                    secret=secret,
+                    secret=self.box.seal(secret, subscription_id),
                     previous_secret=row.secret,
                     previous_secret_until=self.clock() + self.overlap,
                     rotation_key=key,
@@ -238,7 +241,7 @@ class Subscriptions:
             separators=(",", ":"),
         ).encode()
         headers = signed_headers(
-            secrets_in_use(row, now), f"msg_ping_{uuid4().hex}", int(time.time()), body
+            secrets_in_use(row, now, self.box), f"msg_ping_{uuid4().hex}", int(time.time()), body
         )
         with http_client(self.timeout, 1) as client:
             return post(client, str(row.url), headers, body, self.policy)
