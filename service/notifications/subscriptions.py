@@ -19,21 +19,20 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import Engine, Row, select, update
+from sqlalchemy.exc import IntegrityError
 
 from service.adapters.sql import sql_errors, writing
-from service.application import cursors
 from service.application.idempotency import key_reused
 from service.domain.actors import Actor
-from service.domain.errors import RuleViolation
 from service.domain.notifications import (
     EndpointPolicy,
     Subscriber,
     check_event_types,
-    no_such_delivery,
     no_such_subscription,
     subscriber_of,
 )
 
+from .delivery_log import DeliveryLog
 from .sealing import SecretBox
 from .sending import Answer, check_endpoint, http_client, post
 from .signing import new_secret, signed_headers
@@ -41,16 +40,12 @@ from .tables import (
     ACTIVE,
     CANCELLED,
     DELETED,
-    DELIVERED,
     PENDING,
-    attempts,
     deliveries,
     subscriptions,
 )
 
 Clock = Callable[[], datetime]
-MAX_DELIVERIES_PAGE = 100
-ATTEMPT_FIELDS = ("attempt", "attempted_at", "status_code", "latency_ms", "error")
 
 
 @dataclass(frozen=True)
@@ -79,23 +74,6 @@ class Made:
     subscription: Subscription
     secret: str
     replayed: bool = False
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """One notification of one event to one subscription, and every attempt so far."""
-
-    delivery_id: UUID
-    webhook_id: str
-    event_type: str
-    case_id: UUID
-    position: int
-    case_version: int
-    status: str
-    scheduled_at: datetime
-    next_attempt_at: datetime | None
-    delivered_at: datetime | None
-    attempts: list[dict[str, Any]]
 
 
 def secrets_in_use(row: Row[Any], now: datetime, box: SecretBox) -> list[str]:
@@ -128,6 +106,7 @@ class Subscriptions:
         self.overlap = overlap
         self.timeout = timeout
         self.clock = clock
+        self.log = DeliveryLog(engine, self.owned_row, clock)
 
     def register(
         self, actor: Actor, url: str, event_types: Sequence[str] | None, key: str | None = None
@@ -137,7 +116,7 @@ class Subscriptions:
         With an Idempotency-Key, a retry of the same request gets the same subscription
         (and its secret) instead of a second one; the key with another body is 422.
         """
-        owner = subscriber_of(actor)
+        subscriber_of(actor)  # other roles are refused before anything else
         types = check_event_types(event_types)
         digest = hashlib.sha256(json.dumps([url, types]).encode()).hexdigest()
         if key is not None and (replayed := self._registered(actor, key, digest)) is not None:
@@ -145,9 +124,27 @@ class Subscriptions:
         check_endpoint(url, self.policy)
         secret = new_secret()
         subscription_id = uuid4()
+        try:
+            self._insert(actor, subscription_id, url, types, secret, key, digest)
+        except IntegrityError:  # a retry that raced the first request with the same key
+            replayed = self._registered(actor, key, digest) if key is not None else None
+            if replayed is None:
+                raise
+            return replayed
+        return Made(self.get(actor, subscription_id), secret)
+
+    def _insert(
+        self,
+        actor: Actor,
+        subscription_id: UUID,
+        url: str,
+        types: list[str] | None,
+        secret: str,
+        key: str | None,
+        digest: str,
+    ) -> None:
+        owner = subscriber_of(actor)
         with sql_errors(), writing(self.engine) as connection:
-            if key is not None and (replayed := self._registered(actor, key, digest)) is not None:
-                return replayed  # a retry that raced the first request (SQLite: serialised)
             connection.execute(
                 subscriptions.insert().values(
                     subscription_id=subscription_id,
@@ -164,7 +161,6 @@ class Subscriptions:
                     registration_sha256=digest if key is not None else None,
                 )
             )
-        return Made(self.get(actor, subscription_id), secret)
 
     def _registered(self, actor: Actor, key: str, digest: str) -> Made | None:
         query = select(subscriptions).where(
@@ -191,16 +187,16 @@ class Subscriptions:
             return [Subscription.of(row) for row in connection.execute(query)]
 
     def get(self, actor: Actor, subscription_id: UUID) -> Subscription:
-        return Subscription.of(self._row(actor, subscription_id))
+        return Subscription.of(self.owned_row(actor, subscription_id))
 
     def delete(self, actor: Actor, subscription_id: UUID) -> None:
         """Stop notifying: the secrets are wiped and pending deliveries cancelled."""
-        self._row(actor, subscription_id)
+        self.owned_row(actor, subscription_id)
         with sql_errors(), writing(self.engine) as connection:
             connection.execute(
                 update(subscriptions)
                 .where(subscriptions.c.subscription_id == subscription_id)
-                .values(status=DELETED, secret="", previous_secret=None)
+                .values(status=DELETED, secret="", previous_secret=None, registration_key=None)
             )
             cancel_pending(connection, subscription_id)
 
@@ -210,7 +206,7 @@ class Subscriptions:
         A retry with the Idempotency-Key of the last rotation gets its answer again: a
         second rotation would retire the one secret the receiver knows.
         """
-        row = self._row(actor, subscription_id)
+        row = self.owned_row(actor, subscription_id)
         if key is not None and row.rotation_key == key:
             return Made(Subscription.of(row), self.box.open(row.secret, row.subscription_id), True)
         secret = new_secret()
@@ -229,7 +225,7 @@ class Subscriptions:
 
     def ping(self, actor: Actor, subscription_id: UUID) -> Answer:
         """Send a signed ``ping`` now and say what came of it (not kept in the log)."""
-        row = self._row(actor, subscription_id)
+        row = self.owned_row(actor, subscription_id)
         now = self.clock()
         body = json.dumps(
             {
@@ -246,65 +242,7 @@ class Subscriptions:
         with http_client(self.timeout, 1) as client:
             return post(client, str(row.url), headers, body, self.policy)
 
-    def deliveries(
-        self, actor: Actor, subscription_id: UUID, *, cursor: str | None, limit: int
-    ) -> tuple[list[Delivery], str | None]:
-        """The delivery log, newest event first, each delivery with its attempts."""
-        self._row(actor, subscription_id)
-        cursors.check_limit(limit, MAX_DELIVERIES_PAGE)
-        filters = cursors.filters_digest("deliveries", str(subscription_id))
-        before = cursors.read_cursor(cursor, filters, 1, lambda key: int(key[0]))
-        query = select(deliveries).where(deliveries.c.subscription_id == subscription_id)
-        if before is not None:
-            query = query.where(deliveries.c.position < before)
-        query = query.order_by(deliveries.c.position.desc()).limit(limit + 1)
-        with sql_errors(), self.engine.connect() as connection:
-            rows = connection.execute(query).all()
-            ids = [row.delivery_id for row in rows[:limit]]
-            tries = connection.execute(
-                select(attempts)
-                .where(attempts.c.delivery_id.in_(ids))
-                .order_by(attempts.c.delivery_id, attempts.c.attempt)
-            ).all()
-        shown, following = cursors.page(rows, limit, filters, lambda row: [str(row.position)])
-        by_delivery: dict[UUID, list[dict[str, Any]]] = {}
-        for attempt in tries:
-            by_delivery.setdefault(attempt.delivery_id, []).append(
-                {name: getattr(attempt, name) for name in ATTEMPT_FIELDS}
-            )
-        return [_delivery(row, by_delivery.get(row.delivery_id, [])) for row in shown], following
-
-    def retry(self, actor: Actor, subscription_id: UUID, delivery_id: UUID) -> Delivery:
-        """Try a failed (or waiting) delivery again now, its retry window started afresh."""
-        subscription = self._row(actor, subscription_id)
-        if subscription.status != ACTIVE:
-            raise RuleViolation(
-                f"The subscription is {subscription.status}: {subscription.status_reason}",
-                code="subscription-not-active",
-            )
-        with sql_errors(), writing(self.engine) as connection:
-            row = connection.execute(
-                select(deliveries.c.status).where(
-                    deliveries.c.delivery_id == delivery_id,
-                    deliveries.c.subscription_id == subscription_id,
-                )
-            ).one_or_none()
-            if row is None:
-                raise no_such_delivery()
-            if row.status in (DELIVERED, CANCELLED):
-                raise RuleViolation(
-                    f"This delivery is {row.status}; only one not delivered is retried.",
-                    code=f"delivery-{row.status}",
-                )
-            connection.execute(
-                update(deliveries)
-                .where(deliveries.c.delivery_id == delivery_id)
-                .values(status=PENDING, next_attempt_at=self.clock(), first_failed_at=None)
-            )
-        found, _ = self.deliveries(actor, subscription_id, cursor=None, limit=MAX_DELIVERIES_PAGE)
-        return next(item for item in found if item.delivery_id == delivery_id)
-
-    def _row(self, actor: Actor, subscription_id: UUID) -> Row[Any]:
+    def owned_row(self, actor: Actor, subscription_id: UUID) -> Row[Any]:
         owner = subscriber_of(actor)
         query = select(subscriptions).where(
             subscriptions.c.subscription_id == subscription_id,
@@ -331,9 +269,3 @@ def cancel_pending(connection: Any, subscription_id: UUID) -> None:
         .where(deliveries.c.subscription_id == subscription_id, deliveries.c.status == PENDING)
         .values(status=CANCELLED, next_attempt_at=None, lease_owner=None, lease_until=None)
     )
-
-
-def _delivery(row: Row[Any], tries: list[dict[str, Any]]) -> Delivery:
-    names = [name for name in Delivery.__dataclass_fields__ if name != "attempts"]
-    fields = {name: getattr(row, name) for name in names}
-    return Delivery(**fields, attempts=tries)

@@ -58,8 +58,8 @@ def register(
 
     It is told of every event recorded from now on, of the cases its authority is party
     to. 422 ``endpoint-not-https``, ``endpoint-private-address``,
-    ``endpoint-metadata-address``, ``endpoint-unresolvable``, ``endpoint-invalid-url``,
-    ``unknown-event-type``; 403 ``subscriptions-not-for-role``.
+    ``endpoint-metadata-address``, ``endpoint-unresolvable``, ``endpoint-invalid-url``;
+    403 ``subscriptions-not-for-role``.
     """
     made = subscriptions.register(actor, body.url, body.event_types, idempotency_key)
     response.headers["Location"] = f"/v1/subscriptions/{made.subscription.subscription_id}"
@@ -135,7 +135,7 @@ def deliveries(
 ) -> DeliveryPage:
     """The delivery log, newest event first: each delivery's status, next try and attempts
     (status, latency, error)."""
-    found, following = subscriptions.deliveries(actor, subscription_id, cursor=cursor, limit=limit)
+    found, following = subscriptions.log.page(actor, subscription_id, cursor=cursor, limit=limit)
     return DeliveryPage(items=[DeliveryView.of(d) for d in found], next=following)
 
 
@@ -153,4 +153,4 @@ def retry(
 ) -> DeliveryView:
     """Try a failed delivery again now (409 ``delivery-delivered``, ``delivery-cancelled``,
     ``subscription-not-active``)."""
-    return DeliveryView.of(subscriptions.retry(actor, subscription_id, delivery_id))
+    return DeliveryView.of(subscriptions.log.retry(actor, subscription_id, delivery_id))

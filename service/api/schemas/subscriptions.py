@@ -9,8 +9,9 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.domain.notifications import EVENT_TYPES
+from service.notifications.delivery_log import Delivery
 from service.notifications.sending import Answer
-from service.notifications.subscriptions import Delivery, Made, Subscription
+from service.notifications.subscriptions import Made, Subscription
 
 EventType = Literal[EVENT_TYPES]  # type: ignore[valid-type]
 

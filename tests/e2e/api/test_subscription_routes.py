@@ -100,6 +100,11 @@ class TestRegistering:
             "/v1/subscriptions", json={**body, "event_types": ["CaseOpened"]}, headers=headers
         )
         assert_problem(other, 422, "idempotency-key-reused")
+        url = f"/v1/subscriptions/{first_answer.json()['subscription_id']}"
+        api.somerset.client.delete(url, headers=api.somerset.headers)
+        anew = api.somerset.post("/v1/subscriptions", json=body, headers=headers)
+        assert anew.status_code == 201 and "Idempotent-Replayed" not in anew.headers
+        assert anew.json()["subscription_id"] != first_answer.json()["subscription_id"]
 
     def test_another_authority_cannot_see_it(self, api: Api, receiver: Receiver) -> None:
         created = register(api.somerset, receiver.url)
