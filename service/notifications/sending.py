@@ -9,6 +9,7 @@ that has come to point at a private address since it was registered is refused.
 
 from __future__ import annotations
 
+import logging
 import socket
 import time
 from dataclasses import dataclass
@@ -98,6 +99,7 @@ def _answered(response: httpx.Response, read: bytes) -> str:
 def http_client(timeout: float, concurrency: int) -> httpx.Client:
     """The client deliveries share: the timeout for each phase, a pool as big as the
     worker's concurrency, no redirects, no proxies from the environment."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per notification
     return httpx.Client(
         timeout=httpx.Timeout(timeout),
         follow_redirects=False,
