@@ -123,6 +123,9 @@ class Deliverer:
             .order_by(deliveries.c.position)
             .limit(self.concurrency)
         )
+        with sql_errors(), self.engine.connect() as reading:
+            if reading.scalar(due) is None:  # nothing due: no write lock taken (SQLite)
+                return []
         with sql_errors(), writing(self.engine) as connection:
             if connection.dialect.name == "postgresql":
                 due = due.with_for_update(skip_locked=True, of=deliveries)

@@ -27,7 +27,7 @@ from eventsourcing.persistence import Notification
 from sqlalchemy import Connection, Engine, exists, select
 
 from service.adapters.event_store import store_errors
-from service.adapters.log_follower import LogFollower, Prepared
+from service.adapters.log_follower import LogFollower, Prepared, Progress
 from service.adapters.sql import sql_errors
 from service.application import CaseTransferApplication
 from service.domain.case import CASE_TOPICS, Case
@@ -96,6 +96,14 @@ class NotificationScheduler(LogFollower):
 
     def forget(self) -> None:
         self._cases.clear()
+
+    def catch_up(self, deadline: float | None = None) -> Progress:
+        """As every follower, but without taking the position's lock when the log has
+        not moved: the delivery loop asks often, and on SQLite that lock is the file's."""
+        position, head = self.position(), self.head()
+        if position >= head:
+            return Progress(position, head, 0)
+        return super().catch_up(deadline)
 
     def prepare(self, target: int | None = None) -> Prepared:
         position = self.position()
