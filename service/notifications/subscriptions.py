@@ -21,6 +21,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import Engine, Row, select, update
 from sqlalchemy.exc import IntegrityError
 
+from service.adapters.log_follower import lock_position
 from service.adapters.sql import sql_errors, writing
 from service.application.idempotency import key_reused
 from service.domain.actors import Actor
@@ -40,6 +41,7 @@ from .tables import (
     ACTIVE,
     CANCELLED,
     DELETED,
+    NOTIFICATIONS,
     PENDING,
     deliveries,
     subscriptions,
@@ -145,6 +147,9 @@ class Subscriptions:
     ) -> None:
         owner = subscriber_of(actor)
         with sql_errors(), writing(self.engine) as connection:
+            # Under the scheduler's position lock: a batch not yet written will see this
+            # subscription, and one already written reached no further than the head now.
+            scheduled, _ = lock_position(connection, NOTIFICATIONS)
             connection.execute(
                 subscriptions.insert().values(
                     subscription_id=subscription_id,
@@ -154,7 +159,7 @@ class Subscriptions:
                     url=url,
                     event_types=types,
                     secret=self.box.seal(secret, subscription_id),
-                    from_position=self.head(),
+                    from_position=max(self.head(), scheduled),
                     status=ACTIVE,
                     created_at=self.clock(),
                     registration_key=key,
