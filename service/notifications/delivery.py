@@ -167,8 +167,11 @@ class Deliverer:
     def record(self, results: list[tuple[Claimed, Answer]]) -> None:
         """Keep a round's attempts in one transaction (one commit, not one per send)."""
         now = self.clock()
+        # Subscriptions' rows are the only ones workers share: touched in one order, two
+        # workers recording at once queue on them instead of deadlocking.
+        ordered = sorted(results, key=lambda result: str(result[0].subscription_id))
         with sql_errors(), writing(self.engine) as connection:
-            for claimed, answer in results:
+            for claimed, answer in ordered:
                 self._record(connection, claimed, answer, now)
         for claimed, answer in results:
             if answer.gone:
@@ -198,7 +201,14 @@ class Deliverer:
         values: dict[str, Any] = {"attempts": attempt, "lease_owner": None, "lease_until": None}
         if answer.delivered:
             values.update(status=DELIVERED, delivered_at=now, next_attempt_at=None)
-            _subscription(connection, claimed.subscription_id, failing_since=None)
+            connection.execute(  # no row is locked while the subscription is healthy
+                update(subscriptions)
+                .where(
+                    subscriptions.c.subscription_id == claimed.subscription_id,
+                    subscriptions.c.failing_since.is_not(None),
+                )
+                .values(failing_since=None)
+            )
         elif answer.gone:
             values.update(status=FAILED, next_attempt_at=None)
             _end(connection, claimed.subscription_id, ENDED, "The receiver answered 410 Gone.")
