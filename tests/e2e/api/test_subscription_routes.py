@@ -235,3 +235,36 @@ class TestDeliveryLog:
         assert positions == sorted(positions, reverse=True) and len(positions) == 3
         assert rest["next"] is None
         assert_problem(api.somerset.get(url, params={"limit": 0}), 422, "invalid-limit")
+
+    def test_redirects_are_not_followed_and_answers_are_read_to_a_limit(self, api: Api) -> None:
+        elsewhere = Receiver()
+        elsewhere.start()
+        moved = Receiver(always(302))
+        moved.behaviour = first(1000, Reply(302, location=elsewhere.url))
+        huge = Receiver(lambda n: Reply(500, body=b"x" * 5_000_000))
+        for receiver in (moved, huge):
+            receiver.start()
+        try:
+            ids = []
+            for receiver in (moved, huge):
+                created = register(api.somerset, receiver.url)
+                receiver.secrets.append(created["secret"])
+                ids.append(created["subscription_id"])
+            api.open_case()
+
+            def first_attempt(subscription_id: str) -> dict[str, Any]:
+                page = api.somerset.get(f"/v1/subscriptions/{subscription_id}/deliveries")
+                items = page.json()["items"]
+                return dict(items[0]["attempts"][0]) if items and items[0]["attempts"] else {}
+
+            def attempted() -> bool:
+                return all(first_attempt(s) for s in ids)
+
+            wait_until(attempted, 15, "a first attempt at each")
+            redirected, flooded = (first_attempt(s) for s in ids)
+            assert redirected["status_code"] == 302 and elsewhere.requests == 0
+            assert flooded["status_code"] == 500
+            assert flooded["error"] == "answered 500: " + "x" * 200  # of 5 MB, 1 KiB read
+        finally:
+            for receiver in (elsewhere, moved, huge):
+                receiver.stop()

@@ -29,6 +29,8 @@ class Reply:
 
     status: int = 204
     delay: float = 0.0
+    location: str | None = None
+    body: bytes = b""
 
 
 Behaviour = Callable[[int], Reply]
@@ -75,8 +77,11 @@ class Receiver:
                 time.sleep(reply.delay)
                 try:
                     self.send_response(reply.status)
-                    self.send_header("content-length", "0")
+                    if reply.location:
+                        self.send_header("location", reply.location)
+                    self.send_header("content-length", str(len(reply.body)))
                     self.end_headers()
+                    self.wfile.write(reply.body)
                 except OSError:
                     pass  # the sender gave up waiting (timeout) or was killed
                 finally:
