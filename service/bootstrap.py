@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 
 from .adapters.event_store import eventsourcing_env
-from .adapters.keys import child_index_key, decode_encryption_key
+from .adapters.keys import child_index_key, decode_encryption_key, notification_secrets_key
 from .adapters.log_follower import BackgroundFollower
 from .adapters.principals import PrincipalDirectory, load_principals
 from .adapters.sql import check_schema, open_engine, prepare_schema, sql_errors
@@ -41,7 +41,13 @@ from .audit.signing import (
     development_signing_key,
 )
 from .domain.decision_timescales import DecisionTimescales
+from .domain.notifications import EndpointPolicy, RetrySchedule
 from .domain.worklist import Timescales
+from .notifications.delivery import Deliverer
+from .notifications.scheduler import NotificationScheduler
+from .notifications.sealing import SecretBox
+from .notifications.subscriptions import Subscriptions
+from .notifications.worker import DeliveryWorker
 from .projections.projector import Projector
 from .projections.queries import ReadModels
 from .settings import Settings, SettingsError
@@ -128,6 +134,31 @@ def signing_keys(settings: Settings, *, create: bool = True) -> SigningKeys:
     return SigningKeys(decode_signing_key(key) if key is not None else None, retired)
 
 
+def endpoint_policy(settings: Settings) -> EndpointPolicy:
+    """Where notifications may be sent: production's rules, and the hosts it allows."""
+    allowed = (settings.notify_allowed_hosts or "").split(",")
+    return EndpointPolicy(
+        production=settings.env == "production",
+        allowed=tuple(entry.strip() for entry in allowed if entry.strip()),
+    )
+
+
+def retry_schedule(settings: Settings) -> RetrySchedule:
+    return RetrySchedule(
+        base=timedelta(seconds=settings.notify_retry_base_seconds),
+        cap=timedelta(seconds=settings.notify_retry_max_interval_seconds),
+        window=timedelta(seconds=settings.notify_retry_window_seconds),
+        disable_after=timedelta(seconds=settings.notify_disable_after_seconds),
+    )
+
+
+def delivers_in_serve(settings: Settings) -> bool:
+    """Whether ``serve`` delivers notifications itself: by default in development only."""
+    if settings.notify_deliver_in_serve is not None:
+        return settings.notify_deliver_in_serve
+    return settings.env != "production"
+
+
 def open_store(
     settings: Settings, clock: Clock = utc_now, *, read_only: bool = False
 ) -> CaseTransferApplication:
@@ -166,9 +197,12 @@ class Service:
     read_models: ReadModels
     ledger: LedgerProjector
     access_log: AccessLog
+    scheduler: NotificationScheduler
+    subscriptions: Subscriptions
     principals: PrincipalDirectory = field(default_factory=lambda: PrincipalDirectory([]))
     checkpoints: Checkpoints | None = None
     _followers: list[BackgroundFollower] = field(default_factory=list)
+    _worker: DeliveryWorker | None = None
 
     @property
     def clock(self) -> Clock:
@@ -187,11 +221,32 @@ class Service:
         self._followers = [
             BackgroundFollower(self.projector, interval),
             BackgroundFollower(self.ledger, interval, name="ledger"),
+            BackgroundFollower(self.scheduler, interval, name="notification-scheduler"),
         ]
         for follower in self._followers:
             follower.start()
+        if delivers_in_serve(self.settings):
+            self._worker = self.delivery_worker()
+            self._worker.start()
+
+    def delivery_worker(self) -> DeliveryWorker:
+        """A loop that schedules notifications from the log and delivers them."""
+        settings = self.settings
+        deliverer = Deliverer(
+            self.engine,
+            retry_schedule(settings),
+            endpoint_policy(settings),
+            timeout=settings.notify_timeout_seconds,
+            concurrency=settings.notify_concurrency,
+            clock=utc_now,
+            box=self.subscriptions.box,
+        )
+        return DeliveryWorker(self.scheduler, deliverer, settings.notify_poll_seconds)
 
     def close(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
         for follower in reversed(self._followers):
             follower.stop()
         self._followers = []
@@ -224,6 +279,16 @@ def open_service(settings: Settings, clock: Clock = utc_now, *, read_only: bool 
             clock=clock,
         )
         ledger = LedgerProjector(application, engine)
+        scheduler = NotificationScheduler(application, engine, utc_now)
+        subscriptions = Subscriptions(
+            engine,
+            scheduler.head,
+            endpoint_policy(settings),
+            overlap=timedelta(seconds=settings.notify_secret_overlap_seconds),
+            timeout=settings.notify_timeout_seconds,
+            clock=utc_now,
+            box=SecretBox(notification_secrets_key(settings.encryption_key)),
+        )
     except BaseException:
         engine.dispose()
         application.close()
@@ -236,4 +301,6 @@ def open_service(settings: Settings, clock: Clock = utc_now, *, read_only: bool 
         read_models,
         ledger,
         AccessLog(engine, clock),
+        scheduler,
+        subscriptions,
     )

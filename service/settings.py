@@ -149,6 +149,47 @@ class Settings(BaseSettings):
         "managers, 4 safeguarding partnership) of a professional difference is answered "
         "within, comma-separated: your local protocol's figures",
     )
+    notify_timeout_seconds: float = Field(
+        10.0, gt=0, description="How long a notification's receiver has to answer"
+    )
+    notify_retry_base_seconds: float = Field(
+        5.0, gt=0, description="The first wait before a failed notification is tried again"
+    )
+    notify_retry_max_interval_seconds: float = Field(
+        3600.0, gt=0, description="The longest wait between two tries of a notification"
+    )
+    notify_retry_window_seconds: float = Field(
+        93600.0,
+        gt=0,
+        description="How long a failing notification is retried (26 h) before it is given up",
+    )
+    notify_disable_after_seconds: float = Field(
+        259200.0,
+        gt=0,
+        description="A subscription whose endpoint has failed for this long (3 days) is disabled",
+    )
+    notify_secret_overlap_seconds: float = Field(
+        86400.0,
+        ge=0,
+        description="After a secret rotation, how long notifications are also signed with "
+        "the old secret",
+    )
+    notify_allowed_hosts: str | None = Field(
+        None,
+        description="Comma-separated host names, addresses or networks (CIDR) that endpoints "
+        "may resolve to in production although private",
+    )
+    notify_deliver_in_serve: bool | None = Field(
+        None,
+        description="Deliver notifications from a background thread of serve; unset: in "
+        "development only (run case-transfer deliver in production)",
+    )
+    notify_poll_seconds: float = Field(
+        0.5, gt=0, description="How often a delivery worker looks for notifications due"
+    )
+    notify_concurrency: int = Field(
+        8, ge=1, le=64, description="Notifications one delivery worker sends at once"
+    )
 
     @property
     def uses_development_principals(self) -> bool:

@@ -32,6 +32,7 @@ NEW_KEY_BYTES = 32
 # Public on purpose: used only when no encryption key is set, i.e. in development.
 DEVELOPMENT_INDEX_KEY = b"case-transfer-service development child index key (not secret)"
 _INDEX_KEY_LABEL = b"case-transfer-service/child-index/v1"
+_SECRETS_KEY_LABEL = b"case-transfer-service/notification-secrets/v1"
 
 
 class EncryptionKeyError(ValueError):
@@ -82,3 +83,11 @@ def child_index_key(key: SecretStr | None) -> bytes:
     if key is None:
         return DEVELOPMENT_INDEX_KEY
     return hmac.new(decode_encryption_key(key), _INDEX_KEY_LABEL, hashlib.sha256).digest()
+
+
+def notification_secrets_key(key: SecretStr | None) -> bytes | None:
+    """The AES key that seals notification signing secrets at rest: derived from the
+    encryption key; None (secrets kept in clear) without one, in development."""
+    if key is None:
+        return None
+    return hmac.new(decode_encryption_key(key), _SECRETS_KEY_LABEL, hashlib.sha256).digest()

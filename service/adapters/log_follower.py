@@ -24,12 +24,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
 from eventsourcing.application import Application
+from eventsourcing.persistence import Notification
 from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.exc import OperationalError
 
@@ -100,6 +101,7 @@ class LogFollower:
     """
 
     SUBJECT = "the read models"
+    BATCH = 500
 
     def __init__(self, application: Application[UUID], engine: Engine, name: str) -> None:
         self.application = application
@@ -122,6 +124,20 @@ class LogFollower:
 
     def forget(self) -> None:
         """Drop anything remembered from a batch that was not written (a hook)."""
+
+    def read_after(
+        self, position: int, stop: int, topics: Sequence[str] = ()
+    ) -> Sequence[Notification]:
+        """Up to ``BATCH`` notifications after ``position``, up to ``stop``; only ``topics``
+        when given."""
+        with store_errors():
+            return self.application.recorder.select_notifications(
+                start=position,
+                stop=stop,
+                limit=self.BATCH,
+                topics=topics,
+                inclusive_of_start=False,
+            )
 
     def head(self) -> int:
         """The newest position in the event log."""

@@ -28,6 +28,7 @@ from .routers import (
     ledger,
     professional_differences,
     strategy_discussions,
+    subscriptions,
     transfer_lists,
     transfers,
     worklist,
@@ -54,6 +55,7 @@ ROUTERS = (
     events.router,
     access_log.router,
     ledger.router,
+    subscriptions.router,
     health.router,
 )
 

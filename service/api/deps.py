@@ -25,6 +25,7 @@ from service.domain.errors import InvalidInput
 from service.http.context import note_principal
 from service.http.reads import CaseReadRecorder, case_reads, service_of
 from service.http.store_turns import take_store_turn
+from service.notifications.subscriptions import Subscriptions
 from service.projections.queries import ReadModels
 
 from .answers import case_answer
@@ -51,6 +52,11 @@ async def _read_models(request: Request) -> ReadModels:
 async def _access_log(request: Request) -> AccessLog:
     await take_store_turn()
     return service_of(request).access_log
+
+
+async def _subscriptions(request: Request) -> Subscriptions:
+    await take_store_turn()
+    return service_of(request).subscriptions
 
 
 async def _checkpoints(request: Request) -> Checkpoints:
@@ -213,3 +219,4 @@ CaseReads = Annotated[CaseReadRecorder, Depends(_case_reads)]
 AccessLogs = Annotated[AccessLog, Depends(_access_log)]
 Ledger = Annotated[Checkpoints, Depends(_checkpoints)]
 Step = Annotated[CaseStep, Depends(_case_step)]
+Notifications = Annotated[Subscriptions, Depends(_subscriptions)]

@@ -114,7 +114,12 @@ class RememberedRequest(Aggregate):
     def check_same_request(self, identity: RequestIdentity) -> None:
         """The same key with a different request is a client bug: refuse it (422)."""
         if identity.fingerprint != self.fingerprint:
-            raise InvalidInput(
-                "This Idempotency-Key was already used for a different request.",
-                code="idempotency-key-reused",
-            )
+            raise key_reused()
+
+
+def key_reused() -> InvalidInput:
+    """The refusal of an Idempotency-Key sent again with a different request (422)."""
+    return InvalidInput(
+        "This Idempotency-Key was already used for a different request.",
+        code="idempotency-key-reused",
+    )

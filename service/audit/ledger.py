@@ -28,7 +28,6 @@ from eventsourcing.persistence import Mapper, MapperDeserialisationError, Notifi
 from eventsourcing.utils import TopicError
 from sqlalchemy import Connection, Engine, select
 
-from service.adapters.event_store import store_errors
 from service.adapters.log_follower import LogFollower, Prepared
 from service.adapters.sql import sql_errors
 from service.adapters.tables import LEDGER, ledger, positions
@@ -123,10 +122,7 @@ class LedgerProjector(LogFollower):
         head = self.head()
         if tip.position >= head:
             return Prepared(tip.position, head, tip.position, 0, _append([]))
-        with store_errors():
-            notifications = self.application.recorder.select_notifications(
-                start=tip.position, stop=head, limit=self.BATCH, inclusive_of_start=False
-            )
+        notifications = self.read_after(tip.position, head)
         reached = notifications[-1].id if len(notifications) == self.BATCH else head
         links = chain_links(tip.chain_sha256, notifications, self.facts)
         return Prepared(tip.position, head, reached, len(links), _append(links))

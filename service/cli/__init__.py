@@ -25,7 +25,7 @@ from ..adapters.principals import PrincipalsError
 from ..adapters.sql import ReadModelSchemaError
 from ..audit.signing import CheckpointError, SigningKeyError
 from ..settings import SettingsError
-from . import admin, audit_verify, export, read_models, serving
+from . import admin, audit_verify, deliver, export, read_models, serving
 from .help import HelpFormatter, describe
 
 
@@ -82,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=HelpFormatter,
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    for module in (serving, admin, read_models, export, audit_verify):
+    for module in (serving, deliver, admin, read_models, export, audit_verify):
         module.register(commands)
     describe(commands)
     return parser

@@ -111,13 +111,7 @@ class Projector(LogFollower):
         if position >= stop:
             return Prepared(position, head, position, 0, _nothing)
         with store_errors():
-            notifications = self.application.recorder.select_notifications(
-                start=position,
-                stop=stop,
-                limit=self.BATCH,
-                topics=CASE_TOPICS,
-                inclusive_of_start=False,
-            )
+            notifications = self.read_after(position, stop, CASE_TOPICS)
             reached = notifications[-1].id if len(notifications) == self.BATCH else stop
             batch = self._derive(notifications)
         write = partial(_write_rows_of, self, batch)

@@ -145,12 +145,14 @@ ALLOWED: dict[str, set[str]] = {
         "service.settings",
     },
     "service.audit": {"service.domain", "service.adapters", "service.application"},
+    "service.notifications": {"service.domain", "service.adapters", "service.application"},
     "service.bootstrap": {
         "service.domain",
         "service.adapters",
         "service.application",
         "service.projections",
         "service.audit",
+        "service.notifications",
         "service.settings",
     },
     "service.http": {

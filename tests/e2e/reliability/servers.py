@@ -52,16 +52,11 @@ def free_port() -> int:
 
 
 @dataclass
-class ServerProcess:
-    """One ``case-transfer serve`` process on 127.0.0.1, its output in a log file."""
+class ChildProcess:
+    """A ``case-transfer`` command in its own OS process, its output in a log file."""
 
-    port: int
     process: subprocess.Popen[bytes]
     log: Path
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def output(self) -> str:
         """The tail of what the process printed: for failure messages."""
@@ -69,6 +64,33 @@ class ServerProcess:
             return self.log.read_text(errors="replace")[-4000:]
         except OSError:
             return ""
+
+    def kill(self) -> None:
+        """SIGKILL: the process ends at once, mid-request, with no shutdown of any kind."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=STOP_TIMEOUT)
+
+    def stop(self) -> int:
+        """SIGTERM, then SIGKILL if it has not ended in time; the exit status."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        return self.process.returncode
+
+
+@dataclass
+class ServerProcess(ChildProcess):
+    """One ``case-transfer serve`` process on 127.0.0.1."""
+
+    port: int = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     def wait_until_live(self, timeout: float = START_TIMEOUT) -> None:
         """Poll /health/live, bounded in time; fail with the process's output if it died."""
@@ -89,21 +111,6 @@ class ServerProcess:
                         f"{self.output()}"
                     )
                 time.sleep(0.05)
-
-    def kill(self) -> None:
-        """SIGKILL: the process ends at once, mid-request, with no shutdown of any kind."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=STOP_TIMEOUT)
-
-    def stop(self) -> None:
-        """SIGTERM, then SIGKILL if it has not ended in time."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 def start_server(
@@ -130,7 +137,7 @@ def start_server(
             stderr=subprocess.STDOUT,
             start_new_session=True,  # a Ctrl-C of pytest does not reach it; we end it ourselves
         )
-    return ServerProcess(port, process, log)
+    return ServerProcess(process, log, port)
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from service.adapters.sql import (
     schema_revisions,
 )
 from service.adapters.tables import LEDGER, READ_MODELS, metadata, positions
+from service.notifications.tables import NOTIFICATIONS
 from service.settings import Settings
 
 
@@ -38,7 +39,11 @@ class TestMigrations:
             migrate(engine)
             with engine.connect() as connection:
                 rows = connection.execute(positions.select().order_by(positions.c.name)).all()
-            assert [tuple(row) for row in rows] == [(LEDGER, 0, 0), (READ_MODELS, 0, 0)]
+            assert [tuple(row) for row in rows] == [
+                (LEDGER, 0, 0),
+                (NOTIFICATIONS, 0, 0),
+                (READ_MODELS, 0, 0),
+            ]
         finally:
             engine.dispose()
 
@@ -50,7 +55,7 @@ class TestMigrations:
             current, head = schema_revisions(engine)
             assert current == head is not None
             with engine.connect() as connection:
-                assert connection.scalar(text("SELECT COUNT(*) FROM rm_positions")) == 2
+                assert connection.scalar(text("SELECT COUNT(*) FROM rm_positions")) == 3
         finally:
             engine.dispose()
 

@@ -1,0 +1,1 @@
+"""Notifications end to end: real receivers, real workers."""

@@ -1,0 +1,1 @@
+"""The notifications package against real stores."""
