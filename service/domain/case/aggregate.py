@@ -2,15 +2,14 @@
 
 ``Case`` gathers its parts, each declaring its events beside the commands that
 record them: ``Opening`` (open, local references, close), ``Assessing``,
-``Transferring``, and the decisions on the record, ``Discussing`` (strategy
-discussions) and ``Differing`` (professional differences). Commands check the rules
-(``rules.py``, ``decision_rules.py``) against the state the events have built
-(``state.py``) and then trigger one event (an acceptance that names open matters,
-rule 15, triggers two, saved together); events only change state, so replaying them
-always rebuilds the same case. Every command takes ``now``,
-the instant the store records the step: the domain never reads a clock, which is what
-lets tests (and replay) ask "who was responsible at T, as the record stood at K"
-deterministically.
+``Transferring`` and ``Dating`` (its date), and the decisions on the record,
+``Discussing`` (strategy discussions) and ``Differing`` (professional differences).
+Commands check the rules (``rules.py``, ``decision_rules.py``) against the state the
+events have built (``state.py``) and then trigger one event (an acceptance that names
+open matters, rule 15, triggers two, saved together); events only change state, so
+replaying them always rebuilds the same case. Every command takes ``now``, the instant
+the store records the step: the domain never reads a clock, which is what lets tests
+(and replay) ask "who was responsible at T, as the record stood at K" deterministically.
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from eventsourcing.domain import Aggregate
 
 from .assessing import Assessing
+from .dating import Dating
 from .differences import Differing
 from .discussions import Discussing
 from .events import TOPIC_PREFIX, CaseEvent, topic
@@ -28,7 +28,9 @@ from .opening import Opening
 from .transferring import Transferring
 
 
-class Case(Opening, Assessing, Transferring, NamingOpenMatters, Discussing, Differing, Aggregate):
+class Case(
+    Opening, Assessing, Transferring, Dating, NamingOpenMatters, Discussing, Differing, Aggregate
+):
     """A child in need's case: who is responsible for it, and how responsibility moves.
 
     Each part is a direct base: the library redefines on the aggregate only the events
