@@ -125,9 +125,13 @@ async def take_store_turn() -> None:
     budget.uses_store = True
     if budget.holds_turn:
         return
-    left = budget.deadline - time.monotonic()
-    try:
-        await asyncio.wait_for(budget.turns.acquire(), timeout=max(left, 0.0))
-    except TimeoutError:
-        raise StoreUnavailableError(TURNS_TAKEN) from None
+    turns: asyncio.Semaphore = budget.turns
+    if not turns.locked():
+        await turns.acquire()  # free: taken at once, without suspending
+    else:
+        left = budget.deadline - time.monotonic()
+        try:
+            await asyncio.wait_for(turns.acquire(), timeout=max(left, 0.0))
+        except TimeoutError:
+            raise StoreUnavailableError(TURNS_TAKEN) from None
     budget.holds_turn = True
