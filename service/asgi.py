@@ -21,7 +21,7 @@ from .http.json_body import DuplicateJsonKeys
 from .http.middleware import BodySizeLimit, RequestLogging
 from .http.store_turns import StoreBudget
 from .settings import Settings
-from .web import mount_mash
+from .web import PREFIX, late_unavailable_page, mount_mash
 
 
 def create_app(
@@ -54,6 +54,7 @@ def create_app(
         timeout_seconds=settings.store_timeout_seconds,
         concurrency=settings.store_concurrency,
         retry_after_seconds=settings.retry_after_seconds,
+        late_pages={PREFIX: late_unavailable_page(settings)},
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestLogging)  # added last: outermost, so a 413 carries the id too

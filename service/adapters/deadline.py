@@ -45,6 +45,7 @@ class Budget:
     """
 
     deadline: float
+    seconds: float
     turns: Any = None
     """The process's turns to use the store (an ``asyncio.Semaphore``), if bounded."""
     uses_store: bool = False
@@ -56,7 +57,7 @@ _budget: ContextVar[Budget | None] = ContextVar("case_transfer_store_budget", de
 
 def begin(seconds: float) -> tuple[Budget, Token[Budget | None]]:
     """Start the current request's budget of ``seconds``; ``end`` takes the token."""
-    budget = Budget(time.monotonic() + seconds)
+    budget = Budget(time.monotonic() + seconds, seconds)
     return budget, _budget.set(budget)
 
 
@@ -89,7 +90,7 @@ def time_left(default: float) -> float:
         return default
     left = budget.deadline - time.monotonic()
     if left <= 0:
-        raise StoreUnavailableError(OUT_OF_TIME)
+        raise StoreUnavailableError(f"{OUT_OF_TIME} ({budget.seconds:g} s)")
     return left
 
 

@@ -20,7 +20,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable, Mapping
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.adapters import deadline
@@ -41,12 +43,20 @@ class StoreBudget(HttpMiddleware):
     """ASGI middleware: the request's deadline, its turn given back, a 503 when late."""
 
     def __init__(
-        self, app: ASGIApp, *, timeout_seconds: float, concurrency: int, retry_after_seconds: int
+        self,
+        app: ASGIApp,
+        *,
+        timeout_seconds: float,
+        concurrency: int,
+        retry_after_seconds: int,
+        late_pages: Mapping[str, Callable[[], Response]] | None = None,
     ) -> None:
+        """``late_pages``: by path prefix, the answer to send late instead of a problem."""
         super().__init__(app)
         self.timeout_seconds = timeout_seconds
         self.concurrency = concurrency
         self.retry_after_seconds = retry_after_seconds
+        self.late_pages = dict(late_pages or {})
         self._turns: asyncio.Semaphore | None = None  # made in the serving loop
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -86,14 +96,20 @@ class StoreBudget(HttpMiddleware):
 
     async def _answer_late(self, scope: Scope, receive: Receive, send: Send) -> None:
         log.warning("store unavailable: no answer within the store timeout")
-        response = problem(
-            503,
-            "store-unavailable",
-            "The record is unavailable",
-            "The store did not answer in time. A change asked for may or may not be "
-            "recorded: send it again with the same Idempotency-Key, which never records it twice.",
-            headers={"Retry-After": str(self.retry_after_seconds)},
-        )
+        path = str(scope.get("path", ""))
+        page = next((p for prefix, p in self.late_pages.items() if path.startswith(prefix)), None)
+        if page is not None:
+            response = page()
+        else:
+            response = problem(
+                503,
+                "store-unavailable",
+                "The record is unavailable",
+                "The store did not answer in time. A change asked for may or may not be "
+                "recorded: send it again with the same Idempotency-Key, which never records "
+                "it twice.",
+                headers={"Retry-After": str(self.retry_after_seconds)},
+            )
         await response(scope, receive, send)
 
 
@@ -125,9 +141,13 @@ async def take_store_turn() -> None:
     budget.uses_store = True
     if budget.holds_turn:
         return
-    left = budget.deadline - time.monotonic()
-    try:
-        await asyncio.wait_for(budget.turns.acquire(), timeout=max(left, 0.0))
-    except TimeoutError:
-        raise StoreUnavailableError(TURNS_TAKEN) from None
+    turns: asyncio.Semaphore = budget.turns
+    if not turns.locked():
+        await turns.acquire()  # free: taken at once, without suspending
+    else:
+        left = budget.deadline - time.monotonic()
+        try:
+            await asyncio.wait_for(turns.acquire(), timeout=max(left, 0.0))
+        except TimeoutError:
+            raise StoreUnavailableError(TURNS_TAKEN) from None
     budget.holds_turn = True

@@ -10,21 +10,31 @@ engine the lifespan made, as ``request.app.state`` does in the API's routes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.responses import Response
 from starlette.routing import Mount
 
 from service.settings import Settings
 
 from .assets import mount_assets
 from .csrf import SignInForms, form_key
-from .pages import PREFIX, Pages, SecurityHeaders, register_page_errors, templates
+from .pages import (
+    PREFIX,
+    SECURITY_HEADERS,
+    Pages,
+    SecurityHeaders,
+    register_page_errors,
+    templates,
+    unavailable,
+)
 from .routes import MashConfig, build_router
 from .sessions import SessionPolicy
 
-__all__ = ["PREFIX", "mount_mash"]
+__all__ = ["PREFIX", "late_unavailable_page", "mount_mash"]
 
 
 def mount_mash(
@@ -57,3 +67,18 @@ def mount_mash(
     web.include_router(build_router(config))
     web.add_middleware(SecurityHeaders)
     app.mount(PREFIX, web, name="mash")
+
+
+def late_unavailable_page(settings: Settings) -> Callable[[], Response]:
+    """The 503 page the middleware answers for a page whose store wait outlasted its
+    deadline (``service.http.store_turns``): outside the pages' own middleware, so it
+    carries their security headers itself."""
+    pages = Pages(templates())
+
+    def page() -> Response:
+        response = unavailable(pages, settings.retry_after_seconds)
+        response.headers.update(dict(SECURITY_HEADERS))
+        response.headers["cache-control"] = "no-store"
+        return response
+
+    return page

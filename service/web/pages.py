@@ -127,6 +127,21 @@ class Pages:
         )
 
 
+def unavailable(pages: Pages, retry_after_seconds: int) -> HTMLResponse:
+    """The page answered when the record cannot be reached in time (503)."""
+    response = pages.error(
+        503,
+        "Sorry, there is a problem with the service",
+        [
+            "The record cannot be reached just now. Try again in a few minutes.",
+            "If a child may be at risk, do not wait: follow your MASH procedure for "
+            "when this service is unavailable.",
+        ],
+    )
+    response.headers["Retry-After"] = str(retry_after_seconds)
+    return response
+
+
 def register_page_errors(app: FastAPI, pages: Pages, *, retry_after_seconds: int) -> None:
     """Answer every error under ``/mash`` with a page; statuses as the API would choose."""
 
@@ -158,17 +173,7 @@ def register_page_errors(app: FastAPI, pages: Pages, *, retry_after_seconds: int
 
     def store_unavailable(_: Request, exc: Exception) -> Response:
         log.warning("store unavailable: %s", exc)
-        response = pages.error(
-            503,
-            "Sorry, there is a problem with the service",
-            [
-                "The record cannot be reached just now. Try again in a few minutes.",
-                "If a child may be at risk, do not wait: follow your MASH procedure for "
-                "when this service is unavailable.",
-            ],
-        )
-        response.headers["Retry-After"] = str(retry_after_seconds)
-        return response
+        return unavailable(pages, retry_after_seconds)
 
     def http_error(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
