@@ -98,7 +98,7 @@ class TestRecording:
     def test_a_read_that_cannot_be_recorded_is_refused_and_not_served(
         self, settings: Settings, clock: Clock, principals: Any, database_url: str
     ) -> None:
-        impatient = settings.model_copy(update={"store_timeout_seconds": 1})
+        impatient = settings.model_copy(update={"store_timeout_seconds": 2})
         with TestClient(create_app(impatient, clock=clock.now)) as client:
             api = Api(client, principals[1], clock)
             case_id = api.open_case()["case_id"]

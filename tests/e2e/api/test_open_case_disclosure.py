@@ -102,7 +102,7 @@ class TestTheDisclosureIsRecorded:
     def test_a_disclosure_that_cannot_be_recorded_is_not_made(
         self, settings: Settings, clock: Clock, principals: Any, database_url: str
     ) -> None:
-        impatient = settings.model_copy(update={"store_timeout_seconds": 1})
+        impatient = settings.model_copy(update={"store_timeout_seconds": 2})
         with TestClient(create_app(impatient, clock=clock.now)) as client:
             api = Api(client, principals[1], clock)
             nhs = random_nhs_number()
