@@ -108,7 +108,10 @@ class Changes(_Base):
                 index.close_case(case.id)
             deadline = None
             if settles:
-                deadline = self._commit_deadline(case, fields["transfer_id"], now, started)
+                effective_at = case.transfer(fields["transfer_id"]).effective_at
+                deadline = self._commit_deadline(effective_at, now, started)
+            elif closes:
+                deadline = self._commit_deadline(case.periods[-1].until, now, started)
             position = self._save(
                 case, now, request, index, transfer_id=transfer_id, deadline=deadline
             )
@@ -186,21 +189,22 @@ class Changes(_Base):
         return max(recording.notification.id for recording in recordings)
 
     def _commit_deadline(
-        self, case: Case, transfer_id: UUID, now: datetime, started: float
+        self, effective_at: datetime | None, now: datetime, started: float
     ) -> CommitDeadline | None:
-        """By when a save that accepts or withdraws ``transfer_id`` must be ready to commit.
+        """By when a save that accepts or withdraws a transfer, or closes the case, must be
+        ready to commit; ``effective_at``: when the change of responsibility takes effect
+        (None: a withdrawal before acceptance, which moves nobody's responsibility).
 
         Rule 3 exactly: whoever asked "who is responsible at T" before the commit must
-        get the same answer about T after it. The change takes effect at the transfer's
-        effective instant, at least ``settle_margin`` after the acceptance's recorded
-        time; the save must be ready to commit half the margin before it, which leaves
-        the commit itself the other half. A save that is later is rolled back and the
-        command runs again with a new ``now`` (a withdrawal then finds the transfer
-        complete, and is refused). The budget, ``effective_at - margin / 2 - now``, is
-        measured on the monotonic clock from the moment ``now`` was read.
+        get the same answer about T after it. The change takes effect at least
+        ``settle_margin`` after the acceptance's (or the closure's) recorded time; the
+        save must be ready to commit half the margin before it, which leaves the commit
+        itself the other half. A save that is later is rolled back and the command runs
+        again with a new ``now`` (a withdrawal then finds the transfer complete, and is
+        refused). The budget, ``effective_at - margin / 2 - now``, is measured on the
+        monotonic clock from the moment ``now`` was read.
         """
-        effective_at = case.transfer(transfer_id).effective_at
-        if effective_at is None:  # withdrawn before acceptance: nobody's responsibility moves
+        if effective_at is None:
             return None
         if not self.settle_margin:  # turned off (tests whose clocks stand still)
             return None

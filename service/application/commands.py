@@ -157,6 +157,7 @@ class CaseCommands(Changes):
     def close_case(
         self, actor: Actor, case_id: UUID, request: ChangeRequest, *, reason_code: str
     ) -> Outcome:
+        margin = self.settle_margin
         return self._change(
-            actor, case_id, request, Case.close, closes=True, reason_code=reason_code
+            actor, case_id, request, Case.close, closes=True, reason_code=reason_code, settle=margin
         )

@@ -9,12 +9,19 @@ moving code must never rename them (``tests/unit/test_persisted_topics.py`` pins
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from eventsourcing.domain import Aggregate
 
 from ..actors import Actor
 
 TOPIC_PREFIX = "service.domain.case:Case"
 """Where the case's events were declared when the first were stored."""
+
+
+NO_MARGIN = timedelta(0)
+"""A change of responsibility without a settle margin (the domain's own tests; the
+application passes one: ``Changes._commit_deadline``)."""
 
 
 def topic(name: str) -> str:

@@ -6,7 +6,7 @@ declared here beside the commands that record them.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Self
 from uuid import uuid4
 
@@ -19,7 +19,7 @@ from ..identifiers import check_nhs_number
 from ..reference import check_closure_reason
 from ..text import check_identifier
 from . import date_rules, rules
-from .events import CaseEvent, recorded_by, topic
+from .events import NO_MARGIN, CaseEvent, recorded_by, topic
 from .responsibility import Period
 from .state import CLOSED, OPEN, CaseState
 
@@ -54,13 +54,17 @@ class Opening(CaseState):
             aggregate.local_references[self.authority] = self.reference
 
     class CaseClosed(CaseEvent):
+        """``closes_at``: when nobody is responsible any more; closures recorded before
+        the settle margin existed have none, and closed at their recorded time."""
+
         TOPIC = topic("CaseClosed")
         reason_code: str
+        closes_at: datetime | None = None
 
         def apply(self, aggregate: Any) -> None:
             aggregate.status = CLOSED
             aggregate.closure_reason = self.reason_code
-            aggregate.periods[-1].until = self.timestamp
+            aggregate.periods[-1].until = self.closes_at or self.timestamp
 
     @classmethod
     def open(
@@ -107,12 +111,26 @@ class Opening(CaseState):
             replaces=current,
         )
 
-    def close(self, *, by: Actor, now: datetime, reason_code: str) -> None:
-        """Close the case: nobody is responsible from ``now`` on; refused mid-transfer."""
+    def close(
+        self, *, by: Actor, now: datetime, reason_code: str, settle: timedelta = NO_MARGIN
+    ) -> None:
+        """Close the case: nobody is responsible from ``now + settle`` on; refused
+        mid-transfer. The case takes no other step once the closure is recorded.
+
+        ``settle``: as for an acceptance (``Transferring.accept_responsibility``), the end
+        of responsibility comes a margin after the closure is recorded, so that an answer
+        given about an instant before the commit is not changed by it (rule 3).
+        """
         self.require_responsible(by, now)
         code = check_closure_reason(reason_code)
         rules.require_no_transfer_in_progress(
             self.active_transfer(now),
             "The case cannot be closed while a transfer is in progress; withdraw it first.",
         )
-        self.trigger_event(self.CaseClosed, timestamp=now, **recorded_by(by), reason_code=code)
+        self.trigger_event(
+            self.CaseClosed,
+            timestamp=now,
+            **recorded_by(by),
+            reason_code=code,
+            closes_at=now + settle,
+        )

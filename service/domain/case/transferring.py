@@ -18,13 +18,10 @@ from ..calendar import london_date, start_of_london_day
 from ..reference import authority as known_authority
 from ..text import check_references, check_text
 from . import date_rules, rules
-from .events import CaseEvent, recorded_by, topic
+from .events import NO_MARGIN, CaseEvent, recorded_by, topic
 from .open_matters import NamingOpenMatters
 from .responsibility import Period
 from .transfer import InformationShare, Transfer
-
-NO_MARGIN = timedelta(0)
-"""An acceptance without a settle margin (the domain's own tests; the application passes one)."""
 
 
 class Transferring(NamingOpenMatters):

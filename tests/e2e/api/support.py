@@ -179,6 +179,17 @@ class Api:
             self.clock.advance(seconds=SETTLE_MARGIN_SECONDS)
         return response
 
+    def close(
+        self, case_id: str, reason_code: str = "RC8", by: Caller | None = None
+    ) -> httpx.Response:
+        """Close, then move the clock on by the settle margin: a closure ends
+        responsibility that long after it is recorded, like an acceptance moves it."""
+        url = f"/v1/cases/{case_id}/closure"
+        response = (by or self.somerset).post(url, json={"reason_code": reason_code})
+        if response.status_code == 200:
+            self.clock.advance(seconds=SETTLE_MARGIN_SECONDS)
+        return response
+
 
 def random_nhs_number() -> str:
     """A random NHS number with a valid Modulus 11 check digit."""

@@ -28,9 +28,7 @@ def record_assessment(api: Api, case_id: str, by: Caller | None = None, **overri
 
 
 def close(api: Api, case_id: str, reason_code: str = "RC8", by: Caller | None = None) -> Any:
-    return (by or api.somerset).post(
-        f"/v1/cases/{case_id}/closure", json={"reason_code": reason_code}
-    )
+    return api.close(case_id, reason_code, by)
 
 
 class TestRecordingALocalReference:

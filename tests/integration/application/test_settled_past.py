@@ -159,3 +159,68 @@ class TestAnswersAboutThePast:
             assert application.repository.get(case_id).version == version + 1
         finally:
             application.close()
+
+
+def closed_at(application: CaseTransferApplication, case_id: UUID) -> tuple[datetime, datetime]:
+    """The recorded time of the case's closure and the instant nobody is responsible."""
+    [event] = [e for e in application.events.get(case_id) if type(e).__name__ == "CaseClosed"]
+    return event.timestamp, event.closes_at  # type: ignore[attr-defined]
+
+
+class TestClosures:
+    def test_never_change_an_answer_about_the_past_while_they_commit(
+        self, database_url: str
+    ) -> None:
+        """A closure ends responsibility like an acceptance moves it: a margin after it is
+        recorded, its commit within half of it."""
+        margin = 1.0
+        settings = Settings(database_url=database_url, settle_margin_seconds=margin)
+        writer, reader = open_store(settings), open_store(settings)
+        try:
+            cases = [
+                writer.open_case(
+                    SOMERSET,
+                    ChangeRequest(),
+                    local_reference=f"SOM-CLOSE-{n}",
+                    nhs_number=None,
+                    date_of_birth=datetime(2019, 5, 4).date(),
+                    expected_date_of_birth=None,
+                ).case.id
+                for n in range(3)
+            ]
+            answers: list[tuple[UUID, datetime, str | None]] = []
+            stop = threading.Event()
+
+            def read_continuously() -> None:
+                while not stop.is_set():
+                    for case_id in cases:
+                        instant = reader.clock()
+                        answer = reader.responsibility(MASH, case_id, at=instant)
+                        answers.append((case_id, instant, answer.authority))
+
+            reading = threading.Thread(target=read_continuously)
+            reading.start()
+            try:
+                for case_id in cases:
+                    with write_lock_held(database_url, HOLD):
+                        writer.close_case(SOMERSET, case_id, ChangeRequest(), reason_code="RC7")
+                time.sleep(margin + 0.2)  # every closure has taken effect
+            finally:
+                stop.set()
+                reading.join()
+
+            changed = [
+                (case_id, instant, authority)
+                for case_id, instant, authority in answers
+                if writer.responsibility(MASH, case_id, at=instant).authority != authority
+            ]
+            assert changed == []
+            for case_id in cases:
+                recorded, closes_at = closed_at(writer, case_id)
+                assert closes_at == recorded + timedelta(seconds=margin)
+                mine = [(i, a) for c, i, a in answers if c == case_id]
+                assert any(i >= recorded and a == "933" for i, a in mine)
+                assert any(i >= closes_at and a is None for i, a in mine)
+        finally:
+            writer.close()
+            reader.close()
