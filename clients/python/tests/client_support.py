@@ -9,6 +9,8 @@ make misbehave, each once, so a retry can be seen working:
   ``Retry-After`` instead (as a gateway does when the service answered too late);
 - ``DroppingProxy``, a TCP proxy: it can pass a request on, wait for the service to
   start answering, and reset the client's connection instead of relaying the answer.
+
+``Receiver`` is a case system's endpoint for notifications: a real HTTP server.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -197,3 +200,47 @@ def _close(sock: socket.socket) -> None:
     with suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
     sock.close()
+
+
+class Receiver:
+    """An HTTP endpoint on a free 127.0.0.1 port that keeps every notification POSTed to
+    it (its headers and body, as received) and answers 204; 500 to the first ``failing``."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        self.failing = 0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                receiver.received.append((dict(self.headers.items()), body))
+                failed = len(receiver.received) <= receiver.failing
+                self.send_response(500 if failed else 204)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/notifications"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def wait_for(self, count: int) -> list[tuple[dict[str, str], bytes]]:
+        """The first ``count`` notifications, once they have arrived."""
+        wait_until(lambda: len(self.received) >= count, f"{count} notifications")
+        return self.received[:count]
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
+    """Poll ``condition`` until it holds; fail naming ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)

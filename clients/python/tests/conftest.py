@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from client_support import Front, Service, serving
-from service.adapters.principals import create_development_principals
+from service.adapters.principals import add_principal, create_development_principals
 from service.asgi import create_app
 from service.settings import Settings
 
@@ -27,22 +27,45 @@ PRINCIPALS = {
     "mash": "Somerset MASH",
     "auditor": "Auditor",
 }
+PARTNERS = {  # short name -> partner agency (its principal's name is the agency's)
+    "police": {
+        "agency": "police-avon-somerset",
+        "agency_name": "Avon and Somerset Police",
+        "agency_kind": "police",
+    },
+    "hospital": {
+        "agency": "hospital-musgrove",
+        "agency_name": "Musgrove Park Hospital",
+        "agency_kind": "hospital",
+    },
+}
 
 
 @pytest.fixture(scope="session")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     folder = tmp_path_factory.mktemp("service")
-    tokens = create_development_principals(folder / "principals.toml")
+    path = folder / "principals.toml"
+    created = create_development_principals(path)
+    tokens = {short: created[name] for short, name in PRINCIPALS.items()}
+    for short, agency in PARTNERS.items():
+        name = agency["agency_name"]
+        tokens[short] = add_principal(
+            path, name=name, role="partner", authority=None, agency=agency
+        )
     settings = Settings(
         database_url=f"sqlite:///{folder}/events.sqlite3",
-        principals_file=folder / "principals.toml",
+        principals_file=path,
         # Responsibility passes at an acceptance, not 5 s after it: these tests are of the
         # client; the service's own tests prove the settle margin.
         settle_margin_seconds=0,
+        # Notifications are scheduled and delivered (by serve's worker, as in development)
+        # within a fraction of a second.
+        projection_interval_seconds=0.1,
+        notify_poll_seconds=0.1,
     )
     front = Front(create_app(settings))
     with serving(front) as url:
-        yield Service(url, {short: tokens[name] for short, name in PRINCIPALS.items()}, front)
+        yield Service(url, tokens, front)
 
 
 @pytest.fixture

@@ -12,6 +12,9 @@ from pathlib import Path
 from case_transfer_client import AsyncCaseTransferClient, CaseTransferClient
 
 DOCUMENT = Path(__file__).parents[3] / "openapi" / "openapi.json"
+DISCUSSION = "/v1/cases/{case_id}/strategy-discussions/{discussion_id}"
+DIFFERENCE = "/v1/cases/{case_id}/professional-differences/{difference_id}"
+SUBSCRIPTION = "/v1/subscriptions/{subscription_id}"
 
 METHODS = {
     ("GET", "/health/live"): "live",
@@ -27,6 +30,21 @@ METHODS = {
     ("GET", "/v1/cases/{case_id}/history"): "history",
     ("POST", "/v1/cases/{case_id}/local-references"): "record_local_reference",
     ("GET", "/v1/cases/{case_id}/responsibility"): "responsibility",
+    ("POST", "/v1/cases/{case_id}/strategy-discussions"): "convene_discussion",
+    ("GET", "/v1/cases/{case_id}/strategy-discussions"): "list_discussions",
+    ("GET", DISCUSSION): "get_discussion",
+    ("POST", f"{DISCUSSION}/outcome"): "record_discussion_outcome",
+    ("POST", f"{DISCUSSION}/minutes"): "circulate_minutes",
+    ("POST", f"{DISCUSSION}/acknowledgements"): "acknowledge_minutes",
+    ("POST", f"{DISCUSSION}/dissents"): "record_dissent",
+    ("POST", f"{DISCUSSION}/dissents/{{dissent_id}}/withdrawal"): "withdraw_dissent",
+    ("POST", "/v1/cases/{case_id}/professional-differences"): "raise_difference",
+    ("GET", "/v1/cases/{case_id}/professional-differences"): "list_differences",
+    ("GET", DIFFERENCE): "get_difference",
+    ("POST", f"{DIFFERENCE}/responses"): "respond_to_difference",
+    ("POST", f"{DIFFERENCE}/escalation"): "escalate_difference",
+    ("POST", f"{DIFFERENCE}/resolution"): "resolve_difference",
+    ("POST", f"{DIFFERENCE}/closure"): "close_difference_unresolved",
     ("GET", "/v1/cases/{case_id}/timeline"): "timeline",
     ("POST", "/v1/cases/{case_id}/transfers"): "propose_transfer",
     ("GET", "/v1/cases/{case_id}/transfers/{transfer_id}"): "get_transfer",
@@ -46,6 +64,14 @@ METHODS = {
     ("GET", "/v1/events"): "event_feed",
     ("GET", "/v1/ledger/checkpoint"): "ledger_checkpoint",
     ("GET", "/v1/ledger/keys"): "ledger_keys",
+    ("POST", "/v1/subscriptions"): "register_subscription",
+    ("GET", "/v1/subscriptions"): "list_subscriptions",
+    ("GET", SUBSCRIPTION): "get_subscription",
+    ("DELETE", SUBSCRIPTION): "delete_subscription",
+    ("POST", f"{SUBSCRIPTION}/ping"): "ping_subscription",
+    ("POST", f"{SUBSCRIPTION}/secret-rotation"): "rotate_subscription_secret",
+    ("GET", f"{SUBSCRIPTION}/deliveries"): "deliveries",
+    ("POST", f"{SUBSCRIPTION}/deliveries/{{delivery_id}}/retry"): "retry_delivery",
     ("GET", "/v1/transfers"): "list_transfers",
     ("GET", "/v1/worklist"): "worklist",
 }
@@ -56,6 +82,7 @@ ITERATORS = {
     "worklist": "iter_worklist",
     "event_feed": "iter_events",
     "access_log": "iter_access_log",
+    "deliveries": "iter_deliveries",
 }
 
 

@@ -131,6 +131,11 @@ def read_text(response: httpx.Response) -> str:
     return response.text
 
 
+def read_nothing(response: httpx.Response) -> None:
+    """An answer with no body (204): only its problem, if it is one, matters."""
+    raise_for_problem(response)
+
+
 class Attempts:
     """Counts the tries of one call and says how long to wait before the next, if any."""
 

@@ -220,14 +220,24 @@ class WorkItemView(View):
     action: str
     case_id: UUID
     transfer_id: UUID | None
+    discussion_id: UUID | None = None
+    """The strategy discussion it is about."""
+    difference_id: UUID | None = None
+    """The professional difference it is about."""
     counterpart: AuthorityRef | None
+    """The other authority involved."""
+    counterpart_agency: str | None = None
+    """The other agency involved, when it is a partner agency, not an authority."""
     counted_from: date
     due_on: date
     overdue: bool
 
 
 class Worklist(CursorPage[WorkItemView]):
-    authority: AuthorityRef
+    authority: AuthorityRef | None
+    """Whose worklist; None on a partner agency's (see ``agency``)."""
+    agency: str | None = None
+    """A partner's agency code, on its worklist."""
     today: date
 
 
@@ -309,3 +319,8 @@ class Problem(View):
     errors: list[dict[str, Any]] | None = None
     request_id: str | None = None
     responsible_authority: ProblemAuthority | None = None
+    discussions: list[str] | None = None
+    """With ``strategy-outcome-pending``: the discussions with no outcome recorded; with
+    ``open-matters-not-acknowledged``: the disputed discussions the acceptance did not name."""
+    differences: list[str] | None = None
+    """With ``open-matters-not-acknowledged``: the open differences it did not name."""

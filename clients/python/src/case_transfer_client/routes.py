@@ -4,7 +4,8 @@
 inherit them. Each is a descriptor that, read from a client, gives that client's
 method: the sync client sends the route's ``Call`` and answers its view, the async
 client answers a coroutine of it. Parameters and docstrings are the route functions'
-(``case_routes``, ``transfer_routes``, ``list_routes``).
+(``case_routes``, ``transfer_routes``, ``decision_routes``, ``list_routes``,
+``subscription_routes``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
 
 from . import case_routes as cases
+from . import decision_routes as decisions
 from . import list_routes as lists
+from . import subscription_routes as subscriptions
 from . import transfer_routes as transfers
 from .calls import Call
 from .models import Page
@@ -90,6 +93,21 @@ class Routes:
     accept_transfer = Route(transfers.accept_transfer)
     decline_transfer = Route(transfers.decline_transfer)
     withdraw_transfer = Route(transfers.withdraw_transfer)
+    convene_discussion = Route(decisions.convene_discussion)
+    list_discussions = Route(decisions.list_discussions)
+    get_discussion = Route(decisions.get_discussion)
+    record_discussion_outcome = Route(decisions.record_discussion_outcome)
+    circulate_minutes = Route(decisions.circulate_minutes)
+    acknowledge_minutes = Route(decisions.acknowledge_minutes)
+    record_dissent = Route(decisions.record_dissent)
+    withdraw_dissent = Route(decisions.withdraw_dissent)
+    raise_difference = Route(decisions.raise_difference)
+    list_differences = Route(decisions.list_differences)
+    get_difference = Route(decisions.get_difference)
+    respond_to_difference = Route(decisions.respond_to_difference)
+    escalate_difference = Route(decisions.escalate_difference)
+    resolve_difference = Route(decisions.resolve_difference)
+    close_difference_unresolved = Route(decisions.close_difference_unresolved)
     list_transfers = Route(lists.list_transfers)
     iter_transfers = Pages(lists.list_transfers)
     worklist = Route(lists.worklist)
@@ -102,3 +120,12 @@ class Routes:
     ledger_keys = Route(lists.ledger_keys)
     live = Route(lists.live)
     ready = Route(lists.ready)
+    register_subscription = Route(subscriptions.register_subscription)
+    list_subscriptions = Route(subscriptions.list_subscriptions)
+    get_subscription = Route(subscriptions.get_subscription)
+    delete_subscription = Route(subscriptions.delete_subscription)
+    ping_subscription = Route(subscriptions.ping_subscription)
+    rotate_subscription_secret = Route(subscriptions.rotate_subscription_secret)
+    deliveries = Route(subscriptions.deliveries)
+    iter_deliveries = Pages(subscriptions.deliveries)
+    retry_delivery = Route(subscriptions.retry_delivery)

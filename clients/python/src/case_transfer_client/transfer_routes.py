@@ -107,11 +107,21 @@ def agree_transfer_date(
 def accept_transfer(
     case_id: Id,
     transfer_id: Id,
+    *,
+    open_matters: Sequence[Id] | None = None,
     **options: Unpack[Change],
 ) -> Call[m.CaseView]:
-    """The receiving authority accepts; responsibility passes at the effective instant."""
+    """The receiving authority accepts; responsibility passes at the effective instant.
+
+    ``open_matters`` names (by id) each disputed strategy discussion and each open
+    professional difference on the case, as you have seen them (rule 15); one not named
+    is refused with ``RuleRefusedError`` code ``open-matters-not-acknowledged``, its
+    ``problem.discussions`` and ``problem.differences`` listing those to name.
+    """
+    body = None if open_matters is None else {"open_matters": list(open_matters)}
     return change(
         transfer_path(case_id, transfer_id, "acceptance"),
+        body,
         **options,
     )
 
