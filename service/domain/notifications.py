@@ -142,7 +142,10 @@ def audience(case: CaseAfter, data: Mapping[str, object]) -> Audience:
 
 
 def _uuid(value: object) -> UUID | None:
-    return value if isinstance(value, UUID) else None
+    """An event's id field as stored (a UUID), or as text should a transcoder give one."""
+    if value is None or isinstance(value, UUID):
+        return value
+    return UUID(str(value))
 
 
 def entitled(subscriber: Subscriber, told: Audience) -> bool:
