@@ -19,7 +19,12 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from service.adapters.event_store import store_errors
-from service.domain.access import no_such_case, require_decisions_visible, shows_everything
+from service.domain.access import (
+    no_such_case,
+    require_decisions_visible,
+    sees_difference,
+    sees_discussion,
+)
 from service.domain.actors import Actor
 from service.domain.case import Case, decision_rules
 from service.domain.case.difference import Difference
@@ -242,10 +247,6 @@ class DecisionQueries:
 
 
 def _visible(actor: Actor, case: Case, now: datetime) -> Decisions:
-    discussions = list(case.discussions.values())
-    differences = list(case.differences.values())
-    if not shows_everything(actor):
-        agency = actor.authority
-        discussions = [d for d in discussions if agency in d.invited_codes()]
-        differences = [d for d in differences if agency in d.sides()]
+    discussions = [d for d in case.discussions.values() if sees_discussion(actor, d)]
+    differences = [d for d in case.differences.values() if sees_difference(actor, d)]
     return Decisions(case, now, case.responsible_authority(now), discussions, differences)

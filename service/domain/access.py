@@ -23,6 +23,7 @@ Refusals of a role (403) are raised here; refusals that depend on a case's state
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 from uuid import UUID
 
@@ -50,6 +51,28 @@ class DecisionParties(Parties, Protocol):
     """And of its decisions: whether an agency takes part in them."""
 
     def taking_part(self, agency: str) -> bool: ...
+
+
+class Invited(Protocol):
+    """A strategy discussion, as the policy needs it: the agencies invited to it."""
+
+    def invited_codes(self) -> set[str]: ...
+
+
+class Sided(Protocol):
+    """A professional difference, as the policy needs it: its two sides."""
+
+    def sides(self) -> tuple[str, str]: ...
+
+
+class DecisionCase(DecisionParties, Protocol):
+    """A case with its discussions and differences, for judging one of its events."""
+
+    @property
+    def discussions(self) -> Mapping[UUID, Invited]: ...
+
+    @property
+    def differences(self) -> Mapping[UUID, Sided]: ...
 
 
 def acting_authority(actor: Actor) -> str:
@@ -96,6 +119,41 @@ def shows_everything(actor: Actor) -> bool:
     """Whether ``actor`` sees every discussion and difference of a case it may see;
     a partner sees those its agency is invited to or a side of."""
     return actor.role != PARTNER
+
+
+def sees_discussion(actor: Actor, discussion: Invited) -> bool:
+    """Whether the caller, who may see the case's decisions, sees this discussion: a
+    partner sees those its agency is invited to, everyone else every one."""
+    return shows_everything(actor) or actor.authority in discussion.invited_codes()
+
+
+def sees_difference(actor: Actor, difference: Sided) -> bool:
+    """Whether the caller, who may see the case's decisions, sees this difference: a
+    partner sees those its agency is a side of, everyone else every one."""
+    return shows_everything(actor) or actor.authority in difference.sides()
+
+
+def may_see_event(
+    actor: Actor,
+    case: DecisionCase,
+    *,
+    discussion_id: UUID | None = None,
+    difference_id: UUID | None = None,
+) -> bool:
+    """Whether the caller may see an event of ``case``, judged on the case as it stands
+    once the event is recorded: an event of one of its differences (``difference_id``;
+    a difference may also name the discussion it is about) or discussions, whoever sees
+    that one; any other event, whoever sees the whole case. What the reads show is what
+    notifications tell."""
+    if difference_id is not None:
+        difference = case.differences.get(difference_id)
+        seen = difference is not None and sees_difference(actor, difference)
+    elif discussion_id is not None:
+        discussion = case.discussions.get(discussion_id)
+        seen = discussion is not None and sees_discussion(actor, discussion)
+    else:
+        return may_see(actor, case)
+    return seen and may_see_decisions(actor, case)
 
 
 def no_such_case() -> NotFound:

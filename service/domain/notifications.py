@@ -1,51 +1,83 @@
 """Who may be told of what, where a notification may be sent, and when to try again.
 
-Notifications follow the API's visibility (``access.py``): an authority is told of a
-case's events while it is a party to the case, so the receiving authority hears of a
-case from the proposal on, and never of what happened before it. A notification
-carries what a case system needs to decide to look, not the record itself: which
-case, which event, which transfer and which authorities. Personal data (NHS number,
-dates of birth) and free text (reasons, notes, summaries) stay behind the API, where
-reads are authenticated and, for MASH and auditors, recorded.
+Notifications follow the API's visibility (``access.may_see_event``), judged on the
+case as it stands once each event is recorded: an authority is told of a case's
+events while it is a party to the case, so the receiving authority hears of a case
+from the proposal on, and never of what happened before it; a partner agency is told
+of the events of the strategy discussions it is invited to and of the professional
+differences it is a side of, and of nothing else of the case. A notification carries
+what a case system needs to decide to look, not the record itself: which case, which
+event, which transfer, discussion or difference, which authorities and agencies.
+Personal data (NHS number, dates of birth) and free text (reasons, notes, accounts,
+names) stay behind the API, where reads are authenticated and, for the MASH, auditors
+and partners, recorded.
 
-Subscriptions belong to an authority (every principal of that authority manages the
-same ones). A partner role (branch ``decisions``) is added by naming it in
-``SUBSCRIBER_ROLES`` and saying, in ``entitled``, which events it is told of.
+Subscriptions belong to an authority or a partner agency (every principal of it
+manages the same ones).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
+from uuid import UUID
 
-from .actors import AUTHORITY, Actor
+from .access import DecisionCase, may_see_event
+from .actors import AUTHORITY, PARTNER, Actor
 from .case import CASE_TOPICS
 from .errors import Forbidden, InvalidInput, NotFound
 
-SUBSCRIBER_ROLES = (AUTHORITY,)
-"""Roles that may register endpoints: case systems (and partners, when that role exists)."""
+SUBSCRIBER_ROLES = (AUTHORITY, PARTNER)
+"""Roles that may register endpoints: authorities' case systems and partner agencies."""
 
 EVENT_TYPES = tuple(sorted(topic.rpartition(".")[2] for topic in CASE_TOPICS))
 """The event types a subscription may ask for, as the history and the feed name them."""
 
-SHOWN_FIELDS = frozenset(
+DECISION_FIELDS = frozenset(
     {
+        "discussion_id",
+        "difference_id",
+        "dissent_id",
+        "authority",
+        "mode",
+        "scheduled_for",
+        "held_at",
+        "outcome",
+        "follow_up_on",
+        "attended",
+        "to",
+        "circulated_at",
+        "agency",
+        "understood_outcome",
+        "raised_by",
+        "responded_by",
+        "stage",
+    }
+)
+"""The fields of a discussion's or difference's event a notification carries:
+identifiers, agency and authority codes, dates, the outcome code and the stage (never
+the chair, the reason, accounts, responses, statements or who holds a difference)."""
+
+SHOWN_FIELDS: Mapping[str, frozenset[str]] = {
+    AUTHORITY: DECISION_FIELDS
+    | {
         "transfer_id",
         "from_authority",
         "to_authority",
-        "authority",
         "date",
         "effective_at",
         "shared_on",
         "assessment_id",
         "corrects",
         "reason_code",
-    }
-)
-"""An event's fields a notification carries: identifiers, authorities, dates and codes."""
+    },
+    PARTNER: DECISION_FIELDS,
+}
+"""Per subscriber role, an event's fields a notification carries."""
 
 METADATA_ADDRESSES = frozenset(
     {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
@@ -64,16 +96,61 @@ def subscriber_of(actor: Actor) -> Subscriber:
     """The owner of the subscriptions ``actor`` manages; refuses other roles (403)."""
     if actor.role not in SUBSCRIBER_ROLES or actor.authority is None:
         raise Forbidden(
-            "Notifications are for case systems: an authority principal registers endpoints.",
+            "Notifications are for case systems and partner agencies: an authority or "
+            "partner principal registers endpoints.",
             code="subscriptions-not-for-role",
         )
     return Subscriber(actor.role, actor.authority)
 
 
-def entitled(subscriber: Subscriber, parties_after: Iterable[str]) -> bool:
-    """Whether ``subscriber`` is told of an event, given the case's parties once it is
-    recorded: an authority party to the case (the receiving one from the proposal on)."""
-    return subscriber.role == AUTHORITY and subscriber.authority in set(parties_after)
+@dataclass(frozen=True)
+class Audience:
+    """Who may be told of one event: per subscriber role, the authorities or agencies."""
+
+    told: Mapping[str, frozenset[str]]
+
+    def roles(self) -> list[str]:
+        """The roles of which someone is told, in ``SUBSCRIBER_ROLES`` order."""
+        return [role for role in SUBSCRIBER_ROLES if self.told.get(role)]
+
+
+class CaseAfter(DecisionCase, Protocol):
+    """A case once an event is recorded, as ``audience`` needs it."""
+
+    def agencies_taking_part(self) -> set[str]: ...
+
+
+def audience(case: CaseAfter, data: Mapping[str, object]) -> Audience:
+    """Who may be told of an event with ``data``, on ``case`` once it is recorded: the
+    parties and the agencies taking part, each asked of the access policy as the
+    principal it would be (``may_see_event``)."""
+    about = {
+        "discussion_id": _uuid(data.get("discussion_id")),
+        "difference_id": _uuid(data.get("difference_id")),
+    }
+    candidates = {AUTHORITY: case.parties(), PARTNER: case.agencies_taking_part()}
+    return Audience(
+        {
+            role: frozenset(
+                code
+                for code in codes
+                if may_see_event(Actor("subscriber", role, code), case, **about)
+            )
+            for role, codes in candidates.items()
+        }
+    )
+
+
+def _uuid(value: object) -> UUID | None:
+    """An event's id field as stored (a UUID), or as text should a transcoder give one."""
+    if value is None or isinstance(value, UUID):
+        return value
+    return UUID(str(value))
+
+
+def entitled(subscriber: Subscriber, told: Audience) -> bool:
+    """Whether ``subscriber`` is told of an event whose audience is ``told``."""
+    return subscriber.authority in told.told.get(subscriber.role, frozenset())
 
 
 def wanted(event_type: str, event_types: Sequence[str] | None) -> bool:
@@ -94,9 +171,10 @@ def check_event_types(event_types: Sequence[str] | None) -> list[str] | None:
     return sorted(set(event_types))
 
 
-def shown_fields(data: dict[str, object]) -> dict[str, object]:
-    """The fields of an event's data a notification carries (``SHOWN_FIELDS``)."""
-    return {name: value for name, value in data.items() if name in SHOWN_FIELDS}
+def shown_fields(data: Mapping[str, object], role: str) -> dict[str, object]:
+    """The fields of an event's data a notification to ``role`` carries (``SHOWN_FIELDS``)."""
+    shown = SHOWN_FIELDS.get(role, frozenset())
+    return {name: value for name, value in data.items() if name in shown}
 
 
 def no_such_subscription() -> NotFound:

@@ -31,7 +31,14 @@ from service.adapters.log_follower import LogFollower, Prepared, Progress
 from service.adapters.sql import sql_errors
 from service.application import CaseTransferApplication
 from service.domain.case import CASE_TOPICS, Case
-from service.domain.notifications import Subscriber, entitled, shown_fields, wanted
+from service.domain.notifications import (
+    Audience,
+    Subscriber,
+    audience,
+    entitled,
+    shown_fields,
+    wanted,
+)
 
 from .signing import webhook_id
 from .tables import ACTIVE, NOTIFICATIONS, PENDING, deliveries, subscriptions
@@ -41,20 +48,22 @@ Clock = Callable[[], datetime]
 
 @dataclass(frozen=True)
 class Told:
-    """One case event as notifications see it: where, which case, and who may hear of it."""
+    """One case event as notifications see it: where, which case, who may hear of it,
+    and what each role of subscriber is told (``bodies``, for the roles in ``told``)."""
 
     position: int
     case_id: UUID
     case_version: int
     event_type: str
-    parties: frozenset[str]
-    body: str
+    told: Audience
+    bodies: dict[str, str]
 
 
-def notification_body(event: Case.Event, position: int, data: dict[str, object]) -> str:
-    """The JSON a receiver gets, in the Standard Webhooks shape (type, timestamp, data)."""
+def notification_body(event: Case.Event, position: int, data: dict[str, object], role: str) -> str:
+    """The JSON a receiver of ``role`` gets, in the Standard Webhooks shape (type,
+    timestamp, data)."""
     recorded_at = event.timestamp.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    fields = {name: _json_value(value) for name, value in shown_fields(data).items()}
+    fields = {name: _json_value(value) for name, value in shown_fields(data, role).items()}
     document = {
         "type": type(event).__name__,
         "timestamp": recorded_at,
@@ -140,13 +149,16 @@ class NotificationScheduler(LogFollower):
         while len(self._cases) > self.CACHE_SIZE:
             self._cases.popitem(last=False)
         data = {k: v for k, v in vars(event).items() if not k.startswith(("originator", "actor"))}
+        told = audience(case, data)
         return Told(
             position=notification.id,
             case_id=case_id,
             case_version=event.originator_version,
             event_type=type(event).__name__,
-            parties=frozenset(case.parties()),
-            body=notification_body(event, notification.id, data),
+            told=told,
+            bodies={
+                role: notification_body(event, notification.id, data, role) for role in told.roles()
+            },
         )
 
     def _case_before(self, event: Case.Event) -> Case:
@@ -186,7 +198,7 @@ def _write_outbox(told: list[Told], clock: Clock, connection: Connection) -> Non
             "case_version": event.case_version,
             "event_type": event.event_type,
             "webhook_id": webhook_id(sub.subscription_id, event.position),
-            "body": event.body,
+            "body": event.bodies[sub.owner_role],
             "status": PENDING,
             "attempts": 0,
             "scheduled_at": now,
@@ -196,7 +208,7 @@ def _write_outbox(told: list[Told], clock: Clock, connection: Connection) -> Non
         for sub in listening
         if sub.from_position < event.position
         and wanted(event.event_type, sub.event_types)
-        and entitled(Subscriber(sub.owner_role, sub.owner_authority), event.parties)
+        and entitled(Subscriber(sub.owner_role, sub.owner_authority), event.told)
     ]
     if rows:
         connection.execute(deliveries.insert(), rows)

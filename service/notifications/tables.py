@@ -1,4 +1,5 @@
-"""The tables of notifications, beside the log in the same database (migration 0007).
+"""The tables of notifications, beside the log in the same database (migration 0007;
+0008 widens the owner's code for partner agencies).
 
 ``notify_deliveries`` is the outbox: one row per subscription per event it is told
 of, written by the scheduler in the same transaction that moves its position in
@@ -35,7 +36,7 @@ subscriptions = Table(
     metadata,
     Column("subscription_id", Uuid, primary_key=True),
     Column("owner_role", String(16), nullable=False),
-    Column("owner_authority", String(8), nullable=False),
+    Column("owner_authority", String(64), nullable=False),
     Column("created_by", Text, nullable=False),
     Column("url", Text, nullable=False),
     Column("event_types", JSON),

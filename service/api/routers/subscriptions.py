@@ -1,4 +1,5 @@
-"""Routes of /v1/subscriptions: signed notifications of case events to case systems."""
+"""Routes of /v1/subscriptions: signed notifications of case events to case systems and
+partner agencies."""
 
 from __future__ import annotations
 
@@ -56,10 +57,11 @@ def register(
 ) -> SubscriptionWithSecret:
     """Register an endpoint; the answer holds its signing secret, shown this once.
 
-    It is told of every event recorded from now on, of the cases its authority is party
-    to. 422 ``endpoint-not-https``, ``endpoint-private-address``,
-    ``endpoint-metadata-address``, ``endpoint-unresolvable``, ``endpoint-invalid-url``;
-    403 ``subscriptions-not-for-role``.
+    It is told of every event recorded from now on that its owner may see: an authority
+    of the cases it is party to; a partner agency of the strategy discussions it is
+    invited to and the professional differences it is a side of. 422
+    ``endpoint-not-https``, ``endpoint-private-address``, ``endpoint-metadata-address``,
+    ``endpoint-unresolvable``, ``endpoint-invalid-url``; 403 ``subscriptions-not-for-role``.
     """
     made = subscriptions.register(actor, body.url, body.event_types, idempotency_key)
     response.headers["Location"] = f"/v1/subscriptions/{made.subscription.subscription_id}"
@@ -68,7 +70,7 @@ def register(
 
 @router.get("", response_model=SubscriptionList, responses=problem_responses(403))
 def list_subscriptions(actor: CurrentActor, subscriptions: Notifications) -> SubscriptionList:
-    """Your authority's subscriptions, oldest first."""
+    """Your authority's (or agency's) subscriptions, oldest first."""
     return SubscriptionList(items=[SubscriptionView.of(s) for s in subscriptions.owned(actor)])
 
 
@@ -78,7 +80,8 @@ def list_subscriptions(actor: CurrentActor, subscriptions: Notifications) -> Sub
 def read(
     subscription_id: UUID, actor: CurrentActor, subscriptions: Notifications
 ) -> SubscriptionView:
-    """One of your authority's subscriptions; another's is 404 ``subscription-not-found``."""
+    """One of your authority's (or agency's) subscriptions; another's is 404
+    ``subscription-not-found``."""
     return SubscriptionView.of(subscriptions.get(actor, subscription_id))
 
 

@@ -106,12 +106,15 @@ class CaseState:
         """Every agency invited to one of the case's strategy discussions."""
         return {code for d in self.discussions.values() for code in d.invited_codes()}
 
+    def agencies_taking_part(self) -> set[str]:
+        """Every agency invited to one of the case's discussions or a side of one of its
+        differences (DESIGN.md): the partners that may see its decisions."""
+        sides = {code for d in self.differences.values() for code in d.sides()}
+        return self.invited_agencies() | sides
+
     def taking_part(self, agency: str) -> bool:
-        """Whether a partner ``agency`` takes part in the case's decisions: invited to one
-        of its discussions, or a side of one of its differences (DESIGN.md)."""
-        return agency in self.invited_agencies() or any(
-            agency in difference.sides() for difference in self.differences.values()
-        )
+        """Whether a partner ``agency`` takes part in the case's decisions."""
+        return agency in self.agencies_taking_part()
 
     def open_matters(self) -> tuple[list[UUID], list[UUID]]:
         """Rule 15: the disputed discussions and the open differences, oldest first."""

@@ -24,6 +24,7 @@ from tests.e2e.notifications.receivers import (
     wait_until,
 )
 
+from .decision_support import circulate, convene, dissent, hold, raise_difference
 from .support import Api, Caller, assert_problem
 
 DEADLINE = 20.0
@@ -161,6 +162,57 @@ class TestWhoIsTold:
             assert "date_of_birth" not in opened["data"]
         finally:
             for receiver in (somerset, bristol, leeds):
+                receiver.stop()
+
+    def test_a_partner_hears_of_its_discussions_and_differences_only(self, api: Api) -> None:
+        somerset, police, hospital, school = Receiver(), Receiver(), Receiver(), Receiver()
+        receivers = (somerset, police, hospital, school)
+        for receiver in receivers:
+            receiver.start()
+        try:
+            subscribe(api.somerset, somerset)
+            subscribe(api.police, police)
+            subscribe(api.hospital, hospital)
+            subscribe(api.school, school)
+            case_id = api.open_case()["case_id"]
+            assert api.assess(case_id).status_code == 200
+            first = convene(api, case_id).json()["discussion_id"]  # police, hospital, GP
+            school_only = [{"code": "school-taunton", "kind": "school", "name": "Taunton"}]
+            second = convene(api, case_id, invited=school_only).json()["discussion_id"]
+            assert hold(api, case_id, first).status_code == 200
+            attended = ["933", "school-taunton"]
+            assert hold(api, case_id, second, attended=attended).status_code == 200
+            assert circulate(api, case_id, first).status_code == 200
+            assert dissent(api, case_id, first).status_code == 201
+            raised = raise_difference(api, case_id, discussion_id=first)
+            assert raised.status_code == 201, raised.text
+            api.propose(case_id)
+            total = len([e for e in feed(api) if e["case_id"] == case_id])
+            wait_until(lambda: len(somerset.accepted) == total, DEADLINE, "Somerset's")
+            for receiver, count in ((police, 4), (hospital, 5), (school, 2)):
+                wait_for_count(receiver, count)
+            of_first = ["StrategyDiscussionConvened", "StrategyOutcomeRecorded"]
+            of_first += ["MinutesCirculated", "DissentRecorded"]
+            assert [n["type"] for n in police.accepted] == of_first
+            assert {n["data"]["discussion_id"] for n in police.accepted} == {first}
+            assert [n["type"] for n in hospital.accepted] == [
+                *of_first,
+                "ProfessionalDifferenceRaised",
+            ]
+            assert [n["type"] for n in school.accepted] == of_first[:2]
+            assert {n["data"]["discussion_id"] for n in school.accepted} == {second}
+            for receiver in (police, hospital, school):
+                assert receiver.unverified == []
+                assert receiver.positions(case_id) == sorted(receiver.positions(case_id))
+            dissented = next(n["data"] for n in police.accepted if n["type"] == "DissentRecorded")
+            assert dissented["agency"] == "hospital-musgrove" and "dissent_id" in dissented
+            assert "account" not in dissented  # free text stays behind the API
+            difference = hospital.accepted[-1]["data"]
+            assert difference["raised_by"] == "hospital-musgrove"
+            assert difference["responded_by"] == "933"
+            assert "disputed" not in difference and "held_by" not in difference
+        finally:
+            for receiver in receivers:
                 receiver.stop()
 
     def test_a_subscription_for_some_event_types_gets_only_those(self, api: Api) -> None:

@@ -113,6 +113,17 @@ class TestRegistering:
         assert_problem(api.bristol.post(f"{url}/ping"), 404, "subscription-not-found")
         assert api.bristol.get("/v1/subscriptions").json()["items"] == []
 
+    def test_a_partner_agency_has_its_own(self, api: Api, receiver: Receiver) -> None:
+        created = register(api.police, receiver.url)
+        url = f"/v1/subscriptions/{created['subscription_id']}"
+        assert api.police.get(url).status_code == 200
+        assert [
+            s["subscription_id"] for s in api.police.get("/v1/subscriptions").json()["items"]
+        ] == [created["subscription_id"]]
+        for other in (api.hospital, api.somerset):
+            assert_problem(other.get(url), 404, "subscription-not-found")
+            assert other.get("/v1/subscriptions").json()["items"] == []
+
     @pytest.mark.parametrize("caller", ["mash", "auditor"])
     def test_is_for_case_systems(self, api: Api, receiver: Receiver, caller: str) -> None:
         response = getattr(api, caller).post("/v1/subscriptions", json={"url": receiver.url})

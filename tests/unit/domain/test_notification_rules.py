@@ -10,6 +10,7 @@ import pytest
 from service.domain.actors import Actor
 from service.domain.errors import Forbidden, InvalidInput
 from service.domain.notifications import (
+    Audience,
     EndpointPolicy,
     RetrySchedule,
     Subscriber,
@@ -105,8 +106,9 @@ class TestRetrySchedule:
 class TestWhoIsTold:
     def test_an_authority_party_to_the_case(self) -> None:
         bristol = Subscriber("authority", "801")
-        assert entitled(bristol, {"933", "801"})
-        assert not entitled(bristol, {"933"})
+        assert entitled(bristol, Audience({"authority": frozenset({"933", "801"})}))
+        assert not entitled(bristol, Audience({"authority": frozenset({"933"})}))
+        assert not entitled(bristol, Audience({"partner": frozenset({"801"})}))
 
     @pytest.mark.parametrize("role", ["mash", "auditor"])
     def test_subscriptions_are_for_case_systems(self, role: str) -> None:
