@@ -265,9 +265,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = options(argv)
     console = Console(width=None if sys.stdout.isatty() else 132)
     if args.client == "python":
+        why = "--client python" if wrk_path() else "wrk is not installed (apt-get install wrk)"
         console.print(
-            "[yellow]wrk is not installed (apt-get install wrk): the Python client "
-            "(bench.load) drives the HTTP scenarios, and it may be the ceiling, not the server."
+            f"[yellow]{why}: the Python client (bench.load) drives the HTTP scenarios, "
+            "and it may be the ceiling, not the server."
         )
     stamp = datetime.now(tz=UTC)
     results: dict[str, Any] = {
