@@ -50,7 +50,10 @@ function init(args)
 end
 
 local function send(name, method, path, token, body)
-  local headers = { Authorization = token and ("Bearer " .. token) or nil }
+  local headers = {}
+  if token and token ~= "" then
+    headers.Authorization = "Bearer " .. token
+  end
   if body then
     headers["Content-Type"] = "application/json"
     if spec.idempotency_keys then
