@@ -39,7 +39,7 @@ typecheck: $(STAMP) ## mypy --strict on the service and on the Python client (it
 openapi: $(STAMP) ## Regenerate the committed openapi/openapi.json
 	$(BIN)/case-transfer openapi
 
-bench: $(STAMP) ## Benchmark on SQLite and PostgreSQL against baselines; JSON and PNG in bench/results (ARGS="--duration 10 --concurrency 16 --stores sqlite,postgres --scale 1")
+bench: $(STAMP) ## Benchmark on SQLite and PostgreSQL against baselines (HTTP load from wrk if installed: apt-get install wrk); JSON and PNG in bench/results (ARGS="--duration 10 --concurrency 16 --stores sqlite,postgres --scale 1")
 	$(BIN)/python -m bench $(ARGS)
 
 clean: ## Remove the virtual environment, front-end packages and local data

@@ -163,6 +163,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
         "steps_ms": rec.steps,
         "failures": dict(rec.failures),
         "failure_examples": rec.failure_examples,
+        "client": f"bench.load (httpx {httpx.__version__})",
         "client_cpu_percent": round(
             100 * (used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime) / elapsed, 1
         ),

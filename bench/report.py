@@ -122,6 +122,14 @@ def print_store(console: Console, kind: str, store: dict[str, Any]) -> None:
         style="dim",
     )
     console.print(table)
+    generator = store.get("load_generator")
+    if generator:
+        console.print(
+            f"HTTP load from {generator['tool']}: the bare endpoint at "
+            f"{generator['ceiling_rps']:,.0f}/s (client CPU {generator['client_cpu_percent']}%, "
+            f"server CPU {generator['server_cpu_percent']}%); the Python client reached "
+            f"{generator['python_client_rps']:,.0f}/s on it."
+        )
 
 
 def write(results: dict[str, Any], folder: Path, stamp: datetime) -> tuple[Path, Path]:

@@ -40,6 +40,8 @@ from .scenarios import assemble
 from .servers import Server, bare_command, running, serve_command
 from .stats import summarise
 from .stores import fresh_store, make_credentials, production_environment, production_keys
+from .wrk import version as wrk_version
+from .wrk import wrk_path
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -77,8 +79,19 @@ def options(argv: Sequence[str] | None) -> argparse.Namespace:
         help="keep the run's folder (SQLite file, server logs) and PostgreSQL schemas",
     )
     parser.add_argument("--output-dir", type=Path, default=REPOSITORY / "bench" / "results")
+    parser.add_argument(
+        "--client",
+        choices=["auto", "wrk", "python"],
+        default="auto",
+        help="HTTP load generator: wrk (apt-get install wrk), the Python client "
+        "(bench.load), or auto: wrk when installed (the default)",
+    )
     args = parser.parse_args(argv)
     args.write_cases = args.write_cases or 4 * args.concurrency
+    if args.client == "auto":
+        args.client = "wrk" if wrk_path() else "python"
+    elif args.client == "wrk" and not wrk_path():
+        parser.error("--client wrk: wrk is not installed (apt-get install wrk)")
     return args
 
 
@@ -116,9 +129,13 @@ class StoreRun:
         self.child(*arguments, str(output))
         return json.loads(output.read_text(encoding="utf-8"))
 
-    def load(self, name: str, server: Server, **spec: Any) -> dict[str, Any]:
-        """One load from ``bench.load`` against ``server``; with the server's CPU use."""
+    def load(
+        self, name: str, server: Server, client: str | None = None, **spec: Any
+    ) -> dict[str, Any]:
+        """One load against ``server``, from wrk (``bench.wrk``) or ``bench.load`` as the
+        run's ``--client`` says (or ``client``); with the client's and server's CPU use."""
         args = self.args
+        module = "bench.wrk" if (client or args.client) == "wrk" else "bench.load"
         spec.update(
             base_url=server.base_url,
             duration=args.duration,
@@ -127,7 +144,7 @@ class StoreRun:
         )
         cpu = server.cpu_seconds()
         started = time.monotonic()
-        result = self.json_of(f"load-{name}", "bench.load", spec=spec)
+        result = self.json_of(f"load-{name}", module, spec=spec)
         server_cpu = 100 * (server.cpu_seconds() - cpu) / (time.monotonic() - started)
         if result["failures"]:
             self.console.print(
@@ -137,6 +154,7 @@ class StoreRun:
             result["latencies_ms"],
             result["seconds"],
             failures=sum(result["failures"].values()),
+            client=result["client"],
             client_cpu_percent=result["client_cpu_percent"],
             server_cpu_percent=round(server_cpu, 1),
             steps_p50_ms={
@@ -179,6 +197,12 @@ def bench_store(
         sample = [(_lookup(case_id), tokens[party]) for case_id, party in dataset["sample_cases"]]
         with running(bare_command, run.environment, run.log) as bare:
             bare_read = run.load("bare", bare, kind="read", targets=sample)
+            # The Python client on the same endpoint: how far below wrk's ceiling it stops.
+            bare_python = (
+                run.load("bare-python", bare, "python", kind="read", targets=sample)
+                if args.client == "wrk"
+                else bare_read
+            )
         with running(serve_command, run.environment, run.log) as server:
             read = run.load("read", server, kind="read", targets=sample)
             as_mash = [(path, credentials.mash) for path, _ in sample]
@@ -222,6 +246,7 @@ def bench_store(
             "scan": scanned,
             "replay": replayed,
             "bare": bare_read,
+            "bare_python": bare_python,
             "read": read,
             "read_mash": read_mash,
             "history": history,
@@ -239,10 +264,17 @@ def _lookup(case_id: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = options(argv)
     console = Console(width=None if sys.stdout.isatty() else 132)
+    if args.client == "python":
+        why = "--client python" if wrk_path() else "wrk is not installed (apt-get install wrk)"
+        console.print(
+            f"[yellow]{why}: the Python client (bench.load) drives the HTTP scenarios, "
+            "and it may be the ceiling, not the server."
+        )
     stamp = datetime.now(tz=UTC)
     results: dict[str, Any] = {
         "started_at": stamp.isoformat(timespec="seconds"),
         "machine": report.machine(),
+        "load_generator": wrk_version() if args.client == "wrk" else "bench.load (Python)",
         "options": {
             k: str(v) if isinstance(v, Path) else v
             for k, v in vars(args).items()

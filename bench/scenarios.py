@@ -51,6 +51,14 @@ def assemble(m: dict[str, Any]) -> dict[str, Any]:
     server_peak: float = m["server_peak_rss_mb"]
     return {
         "dataset": {k: v for k, v in m["dataset"].items() if k != "sample_cases"},
+        "load_generator": {
+            "tool": m["bare"]["client"],
+            "ceiling": "the bare endpoint (bench/bare_app.py) driven by this tool",
+            "ceiling_rps": m["bare"]["throughput"],
+            "client_cpu_percent": m["bare"]["client_cpu_percent"],
+            "server_cpu_percent": m["bare"]["server_cpu_percent"],
+            "python_client_rps": m["bare_python"]["throughput"],
+        },
         "scenarios": [
             scenario(
                 "read",

@@ -111,6 +111,10 @@ def matching_form(identifier: str) -> str:
     zero-width space, a byte-order mark); matched in this form they are found by what
     they look like.
     """
+    if identifier.isascii() and identifier.isprintable():
+        # NFKC leaves printable ASCII as it is, and none of it is a control, format or
+        # invisible character: the common case, and a replay's hot path, skips the walk.
+        return identifier.strip()
     normal = unicodedata.normalize(_IDENTIFIER_FORM, identifier)
     kept = (
         char

@@ -1,7 +1,8 @@
 """Rebuild the read models from the event log beside the live ones, then swap or compare.
 
-A rebuild fills shadow tables (``rm_*_rebuild``, with their own position row) batch
-by batch while the service keeps serving from the live tables. Finishing takes one
+A rebuild fills shadow tables (``rm_*_rebuild``, with their own position row) while
+the service keeps serving from the live tables: it streams the log once, writes each
+case's rows once, in bulk, and indexes the tables afterwards. Finishing takes one
 transaction that holds the live position lock, so no projector can move the live
 tables meanwhile: it brings the shadow to the log's head on that same connection
 (on SQLite a second connection could not write while the lock is held), then either
@@ -28,12 +29,16 @@ from sqlalchemy import (
     insert,
     select,
 )
+from sqlalchemy.schema import CreateTable
 
+from service.adapters.event_store import store_errors
 from service.adapters.log_follower import Progress, lock_position, move_position
 from service.adapters.sql import sql_errors, writing
 from service.adapters.tables import positions
 from service.application import CaseTransferApplication
+from service.domain.case import CASE_TOPICS, Case
 
+from .bulk import BulkWriter, CaseFolder, last_versions
 from .projector import Projector
 from .tables import LIVE, READ_MODELS, ReadModelTables, read_model_tables
 
@@ -41,10 +46,11 @@ SHADOW_SUFFIX = "_rebuild"
 REBUILD = "read_models_rebuild"
 """The shadow tables' row in ``rm_positions``."""
 REBUILD_BATCH = 5000
-"""Events per rebuild batch: larger than the live projector's, since a case touched
-several times in one batch has its rows written once."""
-REBUILD_CACHE_SIZE = 50_000
-"""Cases a rebuild keeps in memory (a national year is about 50,000)."""
+"""Events a rebuild reads from the log at a time (and a catch-up applies per batch)."""
+REBUILD_BUFFER = 20_000
+"""Unfinished cases a rebuild keeps in memory; one pushed out is loaded again if needed."""
+REBUILD_FLUSH_CASES = 2000
+"""Finished cases whose rows a rebuild appends in one bulk write."""
 
 OnProgress = Callable[[Progress], None]
 
@@ -79,26 +85,53 @@ def rebuild(
     on_progress: OnProgress | None = None,
     *,
     batch: int = REBUILD_BATCH,
+    buffer: int = REBUILD_BUFFER,
 ) -> Rebuild:
-    """Build every read model from the log into fresh shadow tables, one batch at a time.
+    """Build every read model from the log into fresh shadow tables, each case's rows once.
 
-    Each batch commits on its own, like the live projector's, so the rebuild holds no
-    lock for longer than a batch and the service keeps serving and recording.
+    The log is streamed in position order, ``batch`` events at a time, up to the head
+    seen at the start (``swap`` and ``compare`` bring the shadow on from there). Each
+    case is folded in memory until its last event, then its rows are appended in bulk
+    (``bulk.py``); at most ``buffer`` unfinished cases are kept. The tables get their
+    secondary indexes after the load, when building them is one sort each. Each flush
+    commits on its own, so the service keeps serving and recording meanwhile.
     """
     started = time.monotonic()
     tables = shadow_tables()
     with sql_errors(), writing(engine) as connection:
         _drop_shadow(connection, tables)
         for table in tables.all():
-            table.create(connection)
+            connection.execute(CreateTable(table))
         connection.execute(insert(positions).values(name=REBUILD, position=0, events_applied=0))
-    projector = shadow_projector(application, engine, tables, batch)
+    with store_errors():
+        head = int(application.recorder.max_notification_id() or 0)
+    folder = CaseFolder(application, last_versions(application, head, CASE_TOPICS), buffer)
+    writer = BulkWriter(engine, tables, application.index_key, REBUILD_FLUSH_CASES)
     position = events = 0
-    for progress in projector.batches():
-        position, events = progress.position, events + progress.events
+    while True:
+        with store_errors():
+            notifications = application.recorder.select_notifications(
+                start=position, stop=head, limit=batch, topics=CASE_TOPICS, inclusive_of_start=False
+            )
+            for notification in notifications:
+                event = application.mapper.to_domain_event(notification)
+                assert isinstance(event, Case.Event)
+                finished = folder.apply(event)
+                if finished is not None:
+                    writer.add(finished)
+        position = notifications[-1].id if len(notifications) == batch else head
+        events += len(notifications)
         if on_progress is not None:
-            on_progress(progress)
-    return Rebuild(tables, position, events, time.monotonic() - started)
+            on_progress(Progress(position, head, len(notifications)))
+        if position >= head:
+            break
+    writer.flush()
+    with sql_errors(), writing(engine) as connection:
+        for table in tables.all():
+            for index in table.indexes:
+                index.create(connection)
+        move_position(connection, REBUILD, head, events)
+    return Rebuild(tables, head, events, time.monotonic() - started)
 
 
 def swap(
@@ -143,7 +176,4 @@ def shadow_projector(
 ) -> Projector:
     projector = Projector(application, engine, tables=tables, name=REBUILD)
     projector.BATCH = batch
-    # A rebuild runs in its own process: keeping every case it has built in memory
-    # spares reloading a case from the store each time a later batch touches it.
-    projector.CACHE_SIZE = REBUILD_CACHE_SIZE
     return projector

@@ -1,5 +1,8 @@
 """The benchmark harness still runs: every scenario for about a second on a tiny SQLite store.
 
+Its HTTP scenarios run through wrk where wrk is installed (as in CI), else through the
+Python client; either way the result names the tool.
+
 Not a measurement (the numbers of a one-second run on a busy machine mean nothing);
 it only keeps ``make bench`` working as the service changes. It runs the real
 command, ``python -m bench``, in a child process, as ``make bench`` does.
@@ -8,6 +11,7 @@ command, ``python -m bench``, in a child process, as ``make bench`` does.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -46,3 +50,8 @@ def test_every_scenario_runs_against_its_baseline(tmp_path: Path) -> None:
     assert all(size["requests"] > 0 and size["failures"] == 0 for size in sizes.values())
     assert store["memory"]["server_peak_rss_mb"] > 0
     assert store["memory"]["replay_peak_rss_mb"] > 0
+    generator = store["load_generator"]
+    expected = "wrk" if shutil.which("wrk") else "bench.load"
+    assert generator["tool"].startswith(expected), generator  # wrk whenever it is installed
+    assert generator["ceiling_rps"] > 0 and generator["python_client_rps"] > 0
+    assert all(s["service"]["client"].startswith(expected) for s in store["scenarios"][:3])

@@ -48,6 +48,29 @@ class TestRebuild:
         assert compare(read_store.application, read_store.engine, rebuilt).differences == []
         assert not shadow_exists(read_store.engine)
 
+    def test_writes_each_case_once_in_bulk_then_indexes(self, read_store: ReadStore) -> None:
+        populated(read_store)
+        statements: list[str] = []
+
+        def seen(connection: Connection, cursor: Any, statement: str, *args: Any) -> None:
+            statements.append(statement.strip().split("(")[0].upper())
+
+        event.listen(read_store.engine, "before_cursor_execute", seen)
+        try:
+            rebuilt = rebuild(read_store.application, read_store.engine, batch=7, buffer=1)
+        finally:
+            event.remove(read_store.engine, "before_cursor_execute", seen)
+
+        live, _ = read_live(read_store.engine)
+        with read_store.engine.connect() as connection:
+            assert snapshot(connection, rebuilt.tables) == live
+        shadow = [s for s in statements if "_REBUILD" in s]
+        assert not [s for s in shadow if s.startswith(("DELETE", "UPDATE"))], shadow
+        inserts = [i for i, s in enumerate(shadow) if s.startswith("INSERT INTO RM_")]
+        indexes = [i for i, s in enumerate(shadow) if s.startswith("CREATE INDEX")]
+        assert len(inserts) <= len(rebuilt.tables.all())  # 12 cases: one bulk write each
+        assert indexes and min(indexes) > max(inserts, default=-1)
+
     def test_swapping_in_changes_nothing_when_the_live_rows_were_right(
         self, read_store: ReadStore
     ) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from service.domain.case import Case
 from service.domain.errors import InvalidInput
@@ -96,6 +98,12 @@ class TestMatchingForm:
         self, recorded: str
     ) -> None:
         assert matching_form(recorded) == "SOM-1"
+
+    @settings(max_examples=300)
+    @given(st.text(st.characters(max_codepoint=0x7F)))
+    def test_ascii_takes_the_short_way_to_the_same_form(self, value: str) -> None:
+        kept = (c for c in unicodedata.normalize("NFKC", value) if unicodedata.category(c) != "Cc")
+        assert matching_form(value) == "".join(kept).strip()
 
 
 class TestFreeText:
