@@ -1,0 +1,172 @@
+"""What FastAPI cannot say by itself in the OpenAPI document, said once, here: the exact
+values the service accepts, the headers it answers with, and the links a client (or a
+stateful fuzzer) follows from what it created to the routes that take its id.
+
+Each function takes the generated document and returns it, so ``openapi.document``
+applies them in turn; none changes a path, a status or a response field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.application.idempotency import KEY_MAX
+from service.projections.queries import CASE_STATUSES, DIRECTIONS, TRANSFER_STAGES
+
+AUTHORITY_CODE = {"type": "string", "pattern": "^[0-9]{3}$"}
+IF_MATCH_PATTERN = '^(W/)?("[0-9]{1,18}"|[0-9]{1,18})$'
+"""The versions ``deps._version`` accepts: ``"3"``, ``W/"3"`` or ``3``."""
+
+# Query, header and path parameters by name: the schema the service accepts. Optional
+# ones are plain (never ``null``: an absent parameter is left out, not sent empty).
+PARAMETERS: dict[str, dict[str, Any]] = {
+    "idempotency-key": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": KEY_MAX,
+        "pattern": "^[ -~]+$",  # printable ASCII
+    },
+    "if-match": {"type": "string", "pattern": IF_MATCH_PATTERN},
+    "code": AUTHORITY_CODE,
+    "responsible_authority": AUTHORITY_CODE,
+    "status": {"type": "string", "enum": list(CASE_STATUSES)},
+    "direction": {"type": "string", "enum": list(DIRECTIONS)},
+    "stage": {"type": "string", "enum": list(TRANSFER_STAGES)},
+}
+AUTHORITY_PARAMETER_PATHS = {"/v1/transfers"}  # ``authority`` names an authority there
+UUID = {"type": "string", "format": "uuid"}
+
+HEADERS: dict[str, dict[str, Any]] = {
+    "ETag": {
+        "description": 'The case\'s version after this step, e.g. "3": send it as If-Match',
+        "schema": {"type": "string", "pattern": '^"[0-9]+"$'},
+    },
+    "Location": {
+        "description": "Where what was created is read",
+        "schema": {"type": "string", "format": "uri-reference"},
+    },
+    "X-Log-Position": {
+        "description": "The event log position this answer reflects (a write's own position)",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "Idempotent-Replayed": {
+        "description": "`true` when this answers a retry of an earlier request (same "
+        "Idempotency-Key): nothing new was recorded",
+        "schema": {"type": "string", "enum": ["true"]},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before retrying",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+}
+
+# What each created thing's id is called, and where in the created answer it is.
+CREATED: dict[str, dict[str, str]] = {
+    "openCase": {"case_id": "$response.body#/case_id"},
+    "proposeTransfer": {
+        "case_id": "$response.body#/case_id",
+        "transfer_id": "$response.body#/active_transfer/transfer_id",
+    },
+    "conveneDiscussion": {
+        "case_id": "$response.body#/case_id",
+        "discussion_id": "$response.body#/discussion_id",
+    },
+    "recordDissent": {
+        "case_id": "$response.body#/case_id",
+        "discussion_id": "$response.body#/discussion_id",
+        "dissent_id": "$response.body#/dissents/0/dissent_id",
+    },
+    "raiseDifference": {
+        "case_id": "$response.body#/case_id",
+        "difference_id": "$response.body#/difference_id",
+    },
+    "createSubscription": {"subscription_id": "$response.body#/subscription_id"},
+}
+
+
+def _operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method, path, operation)
+        for path, item in schema.get("paths", {}).items()
+        for method, operation in item.items()
+    ]
+
+
+def _plain(parameter_schema: dict[str, Any]) -> dict[str, Any]:
+    """``anyOf: [X, null]`` as X, keeping the description."""
+    variants = [s for s in parameter_schema.get("anyOf", []) if s != {"type": "null"}]
+    if len(variants) != 1:
+        return parameter_schema
+    rest = {k: v for k, v in parameter_schema.items() if k != "anyOf"}
+    return {**rest, **variants[0]}
+
+
+def _kept_max_length(name: str, shaped: dict[str, Any]) -> dict[str, Any]:
+    """A route's own tighter limit on its Idempotency-Key (subscriptions take 200)."""
+    if name == "idempotency-key" and "maxLength" in shaped:
+        return {"maxLength": min(shaped["maxLength"], KEY_MAX)}
+    return {}
+
+
+def exact_parameters(schema: dict[str, Any]) -> dict[str, Any]:
+    """Every parameter as the service accepts it: plain types, patterns, enums, uuids."""
+    for _, path, operation in _operations(schema):
+        for parameter in operation.get("parameters", []):
+            name = parameter["name"]
+            shaped = _plain(parameter["schema"])
+            if parameter["in"] == "path" and name.endswith("_id"):
+                shaped = {**shaped, **UUID}
+            elif name in PARAMETERS or (name == "authority" and path in AUTHORITY_PARAMETER_PATHS):
+                exact = PARAMETERS.get(name, AUTHORITY_CODE)
+                loose = {k: v for k, v in shaped.items() if k not in ("maxLength", "type")}
+                shaped = {**loose, **exact, **_kept_max_length(name, shaped)}
+            parameter["schema"] = shaped
+    return schema
+
+
+def response_headers(schema: dict[str, Any]) -> dict[str, Any]:
+    """The headers the service answers with, on the answers that carry them."""
+    schema.setdefault("components", {}).setdefault("headers", {}).update(HEADERS)
+
+    def add(response: dict[str, Any], *names: str) -> None:
+        for name in names:
+            response.setdefault("headers", {})[name] = {"$ref": f"#/components/headers/{name}"}
+
+    for method, path, operation in _operations(schema):
+        responses = operation.get("responses", {})
+        if "503" in responses:
+            add(responses["503"], "Retry-After")
+        if method == "post" and path.startswith("/v1/cases"):
+            for status in ("200", "201"):
+                if status in responses:
+                    add(responses[status], "ETag", "X-Log-Position", "Idempotent-Replayed")
+        if method == "post" and path == "/v1/subscriptions/{subscription_id}/secret-rotation":
+            add(responses["200"], "Idempotent-Replayed")
+        if method == "post" and "201" in responses:
+            add(responses["201"], "Location")
+        if method == "get" and path == "/v1/cases/{case_id}":
+            add(responses["200"], "ETag")
+    created = schema["paths"]["/v1/subscriptions"]["post"]["responses"]["201"]
+    add(created, "Idempotent-Replayed")
+    return schema
+
+
+def links(schema: dict[str, Any]) -> dict[str, Any]:
+    """From each answer that creates something, a link to every operation that takes its
+    id (and the ids it is under), so a client can follow it: ``openCase`` to
+    ``proposeTransfer``, ``proposeTransfer`` to ``acceptTransfer``, and so on."""
+    by_id = {op["operationId"]: op for _, _, op in _operations(schema)}
+    targets = [
+        (op["operationId"], {p["name"] for p in op.get("parameters", []) if p["in"] == "path"})
+        for _, _, op in _operations(schema)
+    ]
+    for source, given in CREATED.items():
+        created_id = list(given)[-1]
+        response = by_id[source]["responses"]["201"]
+        for target, needs in sorted(targets):
+            if created_id in needs and needs <= set(given):
+                response.setdefault("links", {})[target] = {
+                    "operationId": target,
+                    "parameters": {name: given[name] for name in sorted(needs)},
+                }
+    return schema
