@@ -12,7 +12,7 @@ from fastapi.openapi.utils import get_openapi
 from service.http.context import REQUEST_ID_HEADER
 
 from .errors import document_problems_as_problem_json
-from .openapi_shape import exact_parameters, links, response_headers
+from .openapi_shape import authority_codes, exact_parameters, links, response_headers
 
 TAGS = [
     {"name": "cases", "description": "Open, find, read and close cases; who is responsible"},
@@ -52,7 +52,13 @@ def document(app: FastAPI) -> None:
                 contact=CONTACT,
             )
             shaped = document_problems_as_problem_json(schema)
-            for shape in (exact_parameters, response_headers, links, document_request_ids):
+            for shape in (
+                authority_codes,
+                exact_parameters,
+                response_headers,
+                links,
+                document_request_ids,
+            ):
                 shaped = shape(shaped)
             app.openapi_schema = shaped
         return app.openapi_schema

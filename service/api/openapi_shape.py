@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from service.application.idempotency import KEY_MAX
+from service.domain.reference import authorities
 from service.projections.queries import CASE_STATUSES, DIRECTIONS, TRANSFER_STAGES
 
-AUTHORITY_CODE = {"type": "string", "pattern": "^[0-9]{3}$"}
+AUTHORITY_CODE = {"$ref": "#/components/schemas/AuthorityCode"}
 IF_MATCH_PATTERN = '^(W/)?("[0-9]{1,18}"|[0-9]{1,18})$'
 """The versions ``deps._version`` accepts: ``"3"``, ``W/"3"`` or ``3``."""
 
@@ -32,9 +33,18 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "status": {"type": "string", "enum": list(CASE_STATUSES)},
     "direction": {"type": "string", "enum": list(DIRECTIONS)},
     "stage": {"type": "string", "enum": list(TRANSFER_STAGES)},
+    "nhs_number": {"$ref": "#/components/schemas/NhsNumber"},
 }
-AUTHORITY_PARAMETER_PATHS = {"/v1/transfers"}  # ``authority`` names an authority there
+AUTHORITY_PARAMETER_PATHS = {"/v1/transfers", "/v1/worklist"}  # ``authority`` is one there
+AUTHORITY_FIELDS = {"TransferProposal": "to_authority"}  # body fields naming one
 UUID = {"type": "string", "format": "uuid"}
+NHS_NUMBER = {
+    "type": "string",
+    "format": "nhs-number",
+    "pattern": "^([0-9]{10}|[0-9]{3} [0-9]{3} [0-9]{4}|[0-9]{3}-[0-9]{3}-[0-9]{4})$",
+    "description": "Ten digits, bare or 3-3-4 with spaces or hyphens; the last is the "
+    "Modulus 11 check digit of the nine before it (422 `invalid-nhs-number` otherwise)",
+}
 
 HEADERS: dict[str, dict[str, Any]] = {
     "ETag": {
@@ -108,6 +118,27 @@ def _kept_max_length(name: str, shaped: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def authority_codes(schema: dict[str, Any]) -> dict[str, Any]:
+    """The DfE codes of the authorities the service knows (``GET /v1/authorities``), as
+    one schema: any other code is refused (422 ``unknown-authority``); and NHS numbers,
+    whose check digit a custom ``format`` names (a fuzzer can register it)."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["AuthorityCode"] = {
+        "type": "string",
+        "pattern": "^[0-9]{3}$",
+        "enum": sorted(authorities()),
+        "description": "A local authority's DfE code, one of those `GET /v1/authorities` "
+        "lists (e.g. `933` Somerset, `801` Bristol)",
+    }
+    for model, field in AUTHORITY_FIELDS.items():
+        prop = components[model]["properties"]
+        prop[field] = {"$ref": "#/components/schemas/AuthorityCode"}
+    components["NhsNumber"] = NHS_NUMBER
+    opening = components["CaseOpening"]["properties"]["nhs_number"]
+    opening["anyOf"] = [{"$ref": "#/components/schemas/NhsNumber"}, {"type": "null"}]
+    return schema
+
+
 def exact_parameters(schema: dict[str, Any]) -> dict[str, Any]:
     """Every parameter as the service accepts it: plain types, patterns, enums, uuids."""
     for _, path, operation in _operations(schema):
@@ -118,8 +149,11 @@ def exact_parameters(schema: dict[str, Any]) -> dict[str, Any]:
                 shaped = {**shaped, **UUID}
             elif name in PARAMETERS or (name == "authority" and path in AUTHORITY_PARAMETER_PATHS):
                 exact = PARAMETERS.get(name, AUTHORITY_CODE)
-                loose = {k: v for k, v in shaped.items() if k not in ("maxLength", "type")}
-                shaped = {**loose, **exact, **_kept_max_length(name, shaped)}
+                if "$ref" in exact:
+                    shaped = exact  # the parameter keeps its description
+                else:
+                    loose = {k: v for k, v in shaped.items() if k not in ("maxLength", "type")}
+                    shaped = {**loose, **exact, **_kept_max_length(name, shaped)}
             parameter["schema"] = shaped
     return schema
 

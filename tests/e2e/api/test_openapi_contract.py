@@ -169,7 +169,10 @@ class TestCleanCode:
         assert {n: s.get("format") for n, s in paths.items() if n != "code"} == {
             n: "uuid" for n in paths if n != "code"
         }
-        assert paths["code"]["pattern"] == "^[0-9]{3}$"
+        assert paths["code"] == {"$ref": "#/components/schemas/AuthorityCode"}
+        codes = document["components"]["schemas"]["AuthorityCode"]
+        assert codes["pattern"] == "^[0-9]{3}$"
+        assert {"933", "801"} <= set(codes["enum"])
 
     def test_answers_document_the_headers_they_carry(self, document: dict[str, Any]) -> None:
         accept = document["paths"]["/v1/cases/{case_id}/transfers/{transfer_id}/acceptance"]
