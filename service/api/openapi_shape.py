@@ -11,7 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from service.application.idempotency import KEY_MAX
-from service.domain.reference import authorities
+from service.domain.reference import (
+    assessment_factors,
+    authorities,
+    closure_reasons,
+    primary_need_codes,
+)
 from service.projections.queries import CASE_STATUSES, DIRECTIONS, TRANSFER_STAGES
 
 AUTHORITY_CODE = {"$ref": "#/components/schemas/AuthorityCode"}
@@ -134,6 +139,13 @@ def authority_codes(schema: dict[str, Any]) -> dict[str, Any]:
         prop = components[model]["properties"]
         prop[field] = {"$ref": "#/components/schemas/AuthorityCode"}
     components["NhsNumber"] = NHS_NUMBER
+    # The CIN census codes a field takes: any other is 422 (``unknown-...``).
+    closure = components["Closure"]["properties"]["reason_code"]
+    closure["enum"] = sorted(closure_reasons())
+    assessment = components["AssessmentRecord"]["properties"]
+    assessment["primary_need_code"]["enum"] = sorted(primary_need_codes())
+    assessment["factors"]["items"]["enum"] = sorted(assessment_factors())
+    assessment["factors"]["minItems"] = 1  # "21" says none were identified
     opening = components["CaseOpening"]["properties"]["nhs_number"]
     opening["anyOf"] = [{"$ref": "#/components/schemas/NhsNumber"}, {"type": "null"}]
     return schema
