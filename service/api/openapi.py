@@ -12,7 +12,13 @@ from fastapi.openapi.utils import get_openapi
 from service.http.context import REQUEST_ID_HEADER
 
 from .errors import document_problems_as_problem_json
-from .openapi_shape import authority_codes, exact_parameters, links, response_headers
+from .openapi_shape import (
+    authority_codes,
+    event_types,
+    exact_parameters,
+    links,
+    response_headers,
+)
 
 TAGS = [
     {"name": "cases", "description": "Open, find, read and close cases; who is responsible"},
@@ -54,6 +60,7 @@ def document(app: FastAPI) -> None:
             shaped = document_problems_as_problem_json(schema)
             for shape in (
                 authority_codes,
+                event_types,
                 exact_parameters,
                 response_headers,
                 links,
