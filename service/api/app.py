@@ -19,6 +19,7 @@ from service.settings import Settings
 from .docs import mount_docs
 from .errors import register_problem_handlers
 from .openapi import document
+from .operations import operation_id
 from .routers import (
     access_log,
     authorities,
@@ -69,6 +70,7 @@ def create_api(settings: Settings, *, lifespan: Lifespan[Any] | None = None) -> 
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        generate_unique_id_function=operation_id,
     )
     register_problem_handlers(app, retry_after_seconds=settings.retry_after_seconds)
     for router in ROUTERS:

@@ -4,6 +4,7 @@ for (Idempotency-Key, If-Match), and the ids in a path."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -135,13 +136,18 @@ class ChangeContext:
         return ChangeRequest(identity=identity, expected_version=_version(self.if_match))
 
 
+_IF_MATCH = re.compile(r'(?:W/)?(?:"([0-9]{1,18})"|([0-9]{1,18}))')
+"""A case version as an entity tag (``"3"``, ``W/"3"``) or bare (``3``); ASCII digits
+only. The document states the same pattern (``openapi_shape.IF_MATCH_PATTERN``)."""
+
+
 def _version(if_match: str | None) -> int | None:
     if if_match is None:
         return None
-    tag = if_match.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit() or len(tag) > 18:
+    matched = _IF_MATCH.fullmatch(if_match.strip())
+    if matched is None:
         raise InvalidInput('If-Match must be a case version, e.g. "3".', code="invalid-if-match")
-    return int(tag)
+    return int(matched.group(1) or matched.group(2))
 
 
 def _change_context(

@@ -12,6 +12,7 @@ tests let it surface instead (``raise_server_exceptions=True``).
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -96,6 +97,16 @@ def document_problems_as_problem_json(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method the document gives this path: Starlette's 405 names only the first
+    route's, and a path such as ``/v1/subscriptions/{id}`` has a route per method."""
+    path = request.url.path
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        if re.fullmatch(re.sub(r"\{[^}/]+\}", "[^/]+", template), path):
+            return ", ".join(sorted(method.upper() for method in operations))
+    return ""
+
+
 def register_problem_handlers(app: FastAPI, *, retry_after_seconds: int) -> None:
     """Map every refusal to its problem+json answer; the only place statuses are chosen."""
 
@@ -137,7 +148,7 @@ def register_problem_handlers(app: FastAPI, *, retry_after_seconds: int) -> None
             errors=errors,
         )
 
-    def http_error(_: Request, exc: Exception) -> JSONResponse:
+    def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         if exc.status_code == 400:
             # FastAPI's only 400 is a body it could not decode (not UTF-8): malformed input.
@@ -149,13 +160,10 @@ def register_problem_handlers(app: FastAPI, *, retry_after_seconds: int) -> None
             )
         codes = {404: "not-found", 405: "method-not-allowed"}
         code = codes.get(exc.status_code, f"http-{exc.status_code}")
-        return problem(
-            exc.status_code,
-            code,
-            str(exc.detail),
-            str(exc.detail),
-            headers=getattr(exc, "headers", None),
-        )
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+        return problem(exc.status_code, code, str(exc.detail), str(exc.detail), headers=headers)
 
     app.add_exception_handler(DomainError, domain_error)
     for unavailable_error in UNAVAILABLE:

@@ -12,6 +12,34 @@ from fastapi.openapi.utils import get_openapi
 from service.http.context import REQUEST_ID_HEADER
 
 from .errors import document_problems_as_problem_json
+from .openapi_shape import (
+    authority_codes,
+    event_types,
+    exact_parameters,
+    links,
+    response_headers,
+)
+
+TAGS = [
+    {"name": "cases", "description": "Open, find, read and close cases; who is responsible"},
+    {"name": "transfers", "description": "Every step of a hand-over, and the lists of them"},
+    {"name": "strategy discussions", "description": "Section 47 strategy discussions"},
+    {"name": "professional differences", "description": "Disagreements and their escalation"},
+    {"name": "worklist", "description": "What an authority or a partner agency must do next"},
+    {"name": "authorities", "description": "The English local authorities and caseloads"},
+    {"name": "audit", "description": "The event feed and the access log, for auditors"},
+    {"name": "ledger", "description": "Signed checkpoints of the event log and their keys"},
+    {"name": "notifications", "description": "Subscriptions to signed notifications"},
+    {"name": "health", "description": "Liveness and readiness, for the platform"},
+]
+SERVERS = [
+    {
+        "url": "http://127.0.0.1:8000",
+        "description": "A development server (`make run`); each deployment serves the API "
+        "at its own address, and paths here are relative to it",
+    }
+]
+CONTACT = {"name": "Case transfer service maintainers"}
 
 
 def document(app: FastAPI) -> None:
@@ -25,8 +53,21 @@ def document(app: FastAPI) -> None:
                 version=app.version,
                 description=app.description,
                 routes=app.routes,
+                tags=TAGS,
+                servers=SERVERS,
+                contact=CONTACT,
             )
-            app.openapi_schema = document_request_ids(document_problems_as_problem_json(schema))
+            shaped = document_problems_as_problem_json(schema)
+            for shape in (
+                authority_codes,
+                event_types,
+                exact_parameters,
+                response_headers,
+                links,
+                document_request_ids,
+            ):
+                shaped = shape(shaped)
+            app.openapi_schema = shaped
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

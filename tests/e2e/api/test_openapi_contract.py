@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -126,3 +127,76 @@ class TestDocumentedProblems:
             != {"$ref": "#/components/schemas/Problem"}
         ]
         assert wrong == []
+
+
+class TestCleanCode:
+    """What a generated client needs: method names, plain types, headers, links."""
+
+    def test_every_operation_has_a_short_unique_operation_id(
+        self, document: dict[str, Any]
+    ) -> None:
+        ids = [operation.get("operationId", "") for _, _, operation in _operations(document)]
+        assert len(ids) == len(set(ids))
+        assert [i for i in ids if not re.fullmatch(r"[a-z]+(?:[A-Z][a-z]+)*", i)] == []
+        names = {f"{m} {p}": op["operationId"] for m, p, op in _operations(document)}
+        assert names["POST /v1/cases/{case_id}/transfers/{transfer_id}/acceptance"] == (
+            "acceptTransfer"
+        )
+        assert names["POST /v1/subscriptions"] == "createSubscription"
+
+    def test_headers_sent_are_plain_strings(self, document: dict[str, Any]) -> None:
+        schemas = {
+            parameter["name"]: parameter["schema"]
+            for _, _, operation in _operations(document)
+            for parameter in operation.get("parameters", [])
+            if parameter["in"] == "header"
+        }
+        assert {name: s["type"] for name, s in schemas.items()} == {
+            "idempotency-key": "string",
+            "if-match": "string",
+        }
+        assert re.fullmatch(schemas["if-match"]["pattern"], 'W/"3"')
+
+    def test_path_ids_are_uuids_and_authority_codes_three_digits(
+        self, document: dict[str, Any]
+    ) -> None:
+        paths = {
+            p["name"]: p["schema"]
+            for _, _, operation in _operations(document)
+            for p in operation.get("parameters", [])
+            if p["in"] == "path"
+        }
+        assert {n: s.get("format") for n, s in paths.items() if n != "code"} == {
+            n: "uuid" for n in paths if n != "code"
+        }
+        assert paths["code"] == {"$ref": "#/components/schemas/AuthorityCode"}
+        codes = document["components"]["schemas"]["AuthorityCode"]
+        assert codes["pattern"] == "^[0-9]{3}$"
+        assert {"933", "801"} <= set(codes["enum"])
+
+    def test_answers_document_the_headers_they_carry(self, document: dict[str, Any]) -> None:
+        accept = document["paths"]["/v1/cases/{case_id}/transfers/{transfer_id}/acceptance"]
+        assert {"ETag", "X-Log-Position", "Idempotent-Replayed"} <= set(
+            accept["post"]["responses"]["200"]["headers"]
+        )
+        assert "Location" in document["paths"]["/v1/cases"]["post"]["responses"]["201"]["headers"]
+        assert [
+            f"{m} {p}"
+            for m, p, op in _operations(document)
+            if "503" in op["responses"]
+            and "Retry-After" not in op["responses"]["503"].get("headers", {})
+        ] == []
+
+    def test_links_lead_from_a_new_case_to_a_transfer_step(self, document: dict[str, Any]) -> None:
+        opened = document["paths"]["/v1/cases"]["post"]["responses"]["201"]["links"]
+        proposed = document["paths"]["/v1/cases/{case_id}/transfers"]["post"]
+        assert opened["proposeTransfer"]["parameters"] == {"case_id": "$response.body#/case_id"}
+        accept = proposed["responses"]["201"]["links"]["acceptTransfer"]
+        assert accept["parameters"]["transfer_id"] == "$response.body#/active_transfer/transfer_id"
+
+    def test_the_document_names_its_tags_servers_and_contact(
+        self, document: dict[str, Any]
+    ) -> None:
+        used = {tag for _, _, op in _operations(document) for tag in op.get("tags", [])}
+        assert used <= {tag["name"] for tag in document["tags"]}
+        assert document["servers"] and document["info"]["contact"]

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -382,6 +383,13 @@ class TestUnknownRoutes:
         body = assert_problem(response, 405, "method-not-allowed")
         assert body["status"] == 405
         assert "allow" in response.headers
+
+    def test_a_405_allows_every_method_of_the_path(self, api: Api) -> None:
+        """Each method of ``/v1/subscriptions/{id}`` is its own route; Allow names all."""
+        path = f"/v1/subscriptions/{uuid4()}"
+        response = api.client.request("PUT", path, headers=api.somerset.headers)
+        assert_problem(response, 405, "method-not-allowed")
+        assert response.headers["allow"] == "DELETE, GET"
 
     @pytest.mark.parametrize(
         "case_id",

@@ -223,7 +223,9 @@ class TestIfMatch:
         assert_problem(response, 412, "version-mismatch")
         assert event_types(api.auditor, case_id) == events
 
-    @pytest.mark.parametrize("if_match", ["three", '"3a"', '"-1"', '""', '"1' + "0" * 19 + '"'])
+    @pytest.mark.parametrize(
+        "if_match", ["three", '"3a"', '"-1"', '""', '"1' + "0" * 19 + '"', '"3', 'W/3"']
+    )
     def test_a_malformed_version_is_refused(self, api: Api, if_match: str) -> None:
         case_id = api.open_case()["case_id"]
 
