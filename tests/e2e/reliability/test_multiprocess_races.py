@@ -289,7 +289,12 @@ def test_replicas_starting_together_on_postgres_all_start(schema: str, tmp_path:
     failures: list[str] = []
     for _ in range(TRIALS):
         with store("postgres", tmp_path) as url:
-            settings = Settings(database_url=url, principals_file=principals)
+            # What is tested is that every start succeeds, not how fast six starting at
+            # once on two busy cores get a connection: a wider wait than the default's
+            # one second a try (it failed once in CI-like runs waiting for a connection).
+            settings = Settings(
+                database_url=url, principals_file=principals, store_timeout_seconds=30
+            )
             if schema == "existing":
                 with TestClient(create_app(settings)):
                     pass
