@@ -251,7 +251,7 @@ SETTINGS = settings(
 
 def test_on_sqlite_a_rebuild_equals_the_incremental_build() -> None:
     run_state_machine_as_test(
-        HistoriesThroughTheApplication, settings=settings(SETTINGS, max_examples=25)
+        HistoriesThroughTheApplication, settings=settings(SETTINGS, max_examples=15)
     )
 
 

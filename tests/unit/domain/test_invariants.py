@@ -85,7 +85,7 @@ WHICH = st.integers(-1, 2)
 DAYS = st.integers(-2, 10)
 
 SETTINGS = settings(
-    max_examples=300,
+    max_examples=200,
     stateful_step_count=60,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
