@@ -26,7 +26,7 @@ run: $(STAMP) ## Start the service on SQLite under ./var (development tokens pri
 	$(BIN)/case-transfer serve $(ARGS)
 
 test: $(STAMP) lint typecheck ## Run the whole test suite, the Python client's too (lint, types, SQLite; PostgreSQL too if CASE_TRANSFER_TEST_POSTGRES_URL is set)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal -p no:cacheprovider
 
 lint: $(STAMP) ## ruff: lint and formatting (the service and the Python client)
 	$(BIN)/ruff check service tests bench clients/python
