@@ -38,6 +38,10 @@ _bearer = HTTPBearer(auto_error=False, description="A principal's token")
 
 # Every dependency that hands a route something backed by the database first takes a
 # turn to use it (``service.http.store_turns``); a route that asks for none never waits.
+# Every dependency here is ``async def`` and does no I/O: FastAPI runs a plain ``def``
+# dependency in the thread pool, and each such hand-off (a queue put, a thread woken,
+# the GIL passed back and forth) cost more than the check itself. The routes' own work
+# goes to the pool once (``service.api.routing``).
 
 
 async def _application(request: Request) -> CaseTransferApplication:
@@ -67,7 +71,7 @@ async def _checkpoints(request: Request) -> Checkpoints:
     return checkpoints
 
 
-def _actor(
+async def _actor(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
@@ -80,7 +84,7 @@ def _actor(
     return Actor(principal.name, principal.role, principal.acts_for)
 
 
-def _case_id(case_id: str) -> UUID:
+async def _case_id(case_id: str) -> UUID:
     """Malformed ids name no case: 404, like any other case the caller cannot see."""
     try:
         return UUID(case_id)
@@ -88,28 +92,28 @@ def _case_id(case_id: str) -> UUID:
         raise no_such_case() from None
 
 
-def _transfer_id(transfer_id: str) -> UUID:
+async def _transfer_id(transfer_id: str) -> UUID:
     try:
         return UUID(transfer_id)
     except ValueError:
         raise no_such_transfer() from None
 
 
-def _discussion_id(discussion_id: str) -> UUID:
+async def _discussion_id(discussion_id: str) -> UUID:
     try:
         return UUID(discussion_id)
     except ValueError:
         raise decision_rules.no_such_discussion() from None
 
 
-def _dissent_id(dissent_id: str) -> UUID:
+async def _dissent_id(dissent_id: str) -> UUID:
     try:
         return UUID(dissent_id)
     except ValueError:
         raise decision_rules.no_such_dissent() from None
 
 
-def _difference_id(difference_id: str) -> UUID:
+async def _difference_id(difference_id: str) -> UUID:
     try:
         return UUID(difference_id)
     except ValueError:
@@ -150,7 +154,7 @@ def _version(if_match: str | None) -> int | None:
     return int(matched.group(1) or matched.group(2))
 
 
-def _change_context(
+async def _change_context(
     request: Request,
     actor: Annotated[Actor, Depends(_actor)],
     idempotency_key: Annotated[
@@ -197,7 +201,7 @@ class CaseStep:
         return self.answer(use_case(self.app, self.actor, *ids, self.request(body), **given))
 
 
-def _case_step(
+async def _case_step(
     change: Annotated[ChangeContext, Depends(_change_context)],
     app: Annotated[CaseTransferApplication, Depends(_application)],
     response: Response,

@@ -12,9 +12,10 @@ from service.audit.access_log import DEFAULT_LIMIT, PRINCIPAL_MAX
 from ..deps import AccessLogs, App, CurrentActor
 from ..errors import problem_responses
 from ..params import LIMIT_BOUNDS, Cursor
+from ..routing import OneHandOffRoute
 from ..schemas import AccessLogPage
 
-router = APIRouter(prefix="/v1/access-log", tags=["audit"])
+router = APIRouter(prefix="/v1/access-log", tags=["audit"], route_class=OneHandOffRoute)
 
 
 @router.get("", response_model=AccessLogPage, responses=problem_responses(403, 404))

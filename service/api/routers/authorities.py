@@ -12,9 +12,10 @@ from ..answers import list_responses, mark_position
 from ..deps import App, CurrentActor, Lists
 from ..errors import problem_responses
 from ..params import Cursor, Instant, Limit
+from ..routing import OneHandOffRoute
 from ..schemas import AuthorityEntry, AuthorityList, AuthorityRef, Caseload, CaseView, utc
 
-router = APIRouter(prefix="/v1/authorities", tags=["authorities"])
+router = APIRouter(prefix="/v1/authorities", tags=["authorities"], route_class=OneHandOffRoute)
 
 
 @router.get("", response_model=AuthorityList, responses=problem_responses())

@@ -20,6 +20,7 @@ from ..deps import App, CaseId, CaseReads, Change, CurrentActor, Lists, Step
 from ..errors import problem_responses
 from ..negotiation import prefers_csv
 from ..params import LIMIT_BOUNDS, Cursor, Instant
+from ..routing import OneHandOffRoute
 from ..schemas import (
     AssessmentRecord,
     CaseList,
@@ -32,7 +33,7 @@ from ..schemas import (
     TimelineView,
 )
 
-router = APIRouter(prefix="/v1/cases", tags=["cases"])
+router = APIRouter(prefix="/v1/cases", tags=["cases"], route_class=OneHandOffRoute)
 CHANGE = problem_responses(403, 404, 409, 412, 413)
 
 

@@ -10,9 +10,10 @@ from service.audit import feed
 
 from ..deps import App, CurrentActor
 from ..errors import problem_responses
+from ..routing import OneHandOffRoute
 from ..schemas import EventFeed
 
-router = APIRouter(prefix="/v1/events", tags=["audit"])
+router = APIRouter(prefix="/v1/events", tags=["audit"], route_class=OneHandOffRoute)
 
 
 @router.get("", response_model=EventFeed, responses=problem_responses(403))

@@ -7,8 +7,9 @@ from pydantic import BaseModel
 
 from ..deps import App
 from ..errors import problem_responses
+from ..routing import OneHandOffRoute
 
-router = APIRouter(prefix="/health", tags=["health"])
+router = APIRouter(prefix="/health", tags=["health"], route_class=OneHandOffRoute)
 
 
 class Health(BaseModel):

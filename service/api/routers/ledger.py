@@ -6,9 +6,10 @@ from fastapi import APIRouter
 
 from ..deps import CurrentActor, Ledger
 from ..errors import problem_responses
+from ..routing import OneHandOffRoute
 from ..schemas import LedgerCheckpoint, LedgerKey, LedgerKeys
 
-router = APIRouter(prefix="/v1/ledger", tags=["ledger"])
+router = APIRouter(prefix="/v1/ledger", tags=["ledger"], route_class=OneHandOffRoute)
 
 
 @router.get("/checkpoint", response_model=LedgerCheckpoint, responses=problem_responses(403))

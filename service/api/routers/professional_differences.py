@@ -13,6 +13,7 @@ from ..decision_answers import created_id, difference_answer
 from ..deps import App, CaseId, CaseReads, CurrentActor, DifferenceId, Step
 from ..errors import problem_responses
 from ..params import Instant
+from ..routing import OneHandOffRoute
 from ..schemas import AuthorityRef, Reason
 from ..schemas.decision_bodies import (
     DifferenceEscalation,
@@ -23,7 +24,9 @@ from ..schemas.decision_bodies import (
 from ..schemas.decisions import DifferenceList, DifferenceView
 
 router = APIRouter(
-    prefix="/v1/cases/{case_id}/professional-differences", tags=["professional differences"]
+    prefix="/v1/cases/{case_id}/professional-differences",
+    tags=["professional differences"],
+    route_class=OneHandOffRoute,
 )
 STEP = problem_responses(403, 404, 409, 412, 413)
 

@@ -12,6 +12,7 @@ from ..decision_answers import created_id, discussion_answer
 from ..deps import App, CaseId, CaseReads, CurrentActor, DiscussionId, DissentId, Step
 from ..errors import problem_responses
 from ..params import Instant
+from ..routing import OneHandOffRoute
 from ..schemas import AuthorityRef
 from ..schemas.decision_bodies import (
     AcknowledgementRecord,
@@ -23,7 +24,11 @@ from ..schemas.decision_bodies import (
 )
 from ..schemas.decisions import DiscussionList, DiscussionView
 
-router = APIRouter(prefix="/v1/cases/{case_id}/strategy-discussions", tags=["strategy discussions"])
+router = APIRouter(
+    prefix="/v1/cases/{case_id}/strategy-discussions",
+    tags=["strategy discussions"],
+    route_class=OneHandOffRoute,
+)
 STEP = problem_responses(403, 404, 409, 412, 413)
 
 

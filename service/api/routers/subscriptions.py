@@ -13,6 +13,7 @@ from service.notifications.subscriptions import Made
 from ..deps import CurrentActor, Notifications
 from ..errors import problem_responses
 from ..params import Cursor
+from ..routing import OneHandOffRoute
 from ..schemas.subscriptions import (
     DeliveryPage,
     DeliveryView,
@@ -23,7 +24,7 @@ from ..schemas.subscriptions import (
     SubscriptionWithSecret,
 )
 
-router = APIRouter(prefix="/v1/subscriptions", tags=["notifications"])
+router = APIRouter(prefix="/v1/subscriptions", tags=["notifications"], route_class=OneHandOffRoute)
 
 IdempotencyKey = Annotated[
     str | None,

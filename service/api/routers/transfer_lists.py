@@ -11,9 +11,10 @@ from service.projections.queries import DEFAULT_LIMIT, DIRECTIONS, TRANSFER_STAG
 from ..answers import list_responses, mark_position
 from ..deps import App, CurrentActor, Lists
 from ..params import Cursor, Limit
+from ..routing import OneHandOffRoute
 from ..schemas import TransferList, TransferListItem
 
-router = APIRouter(prefix="/v1/transfers", tags=["transfers"])
+router = APIRouter(prefix="/v1/transfers", tags=["transfers"], route_class=OneHandOffRoute)
 
 
 @router.get("", response_model=TransferList, responses=list_responses(403))

@@ -8,6 +8,7 @@ from service.application import CaseTransferApplication as Use
 
 from ..deps import App, CaseId, CaseReads, CurrentActor, Step, TransferId
 from ..errors import problem_responses
+from ..routing import OneHandOffRoute
 from ..schemas import (
     CaseView,
     InformationShareRecord,
@@ -18,7 +19,9 @@ from ..schemas import (
 )
 from ..schemas.decision_bodies import Acceptance
 
-router = APIRouter(prefix="/v1/cases/{case_id}/transfers", tags=["transfers"])
+router = APIRouter(
+    prefix="/v1/cases/{case_id}/transfers", tags=["transfers"], route_class=OneHandOffRoute
+)
 STEP = problem_responses(403, 404, 409, 412, 413)
 
 

@@ -13,9 +13,10 @@ from service.projections.queries import DEFAULT_LIMIT
 from ..answers import list_responses, mark_position
 from ..deps import App, CurrentActor, Lists
 from ..params import Cursor, Limit
+from ..routing import OneHandOffRoute
 from ..schemas import AuthorityRef, WorkItemView, Worklist
 
-router = APIRouter(prefix="/v1/worklist", tags=["worklist"])
+router = APIRouter(prefix="/v1/worklist", tags=["worklist"], route_class=OneHandOffRoute)
 
 
 @router.get("", response_model=Worklist, responses=list_responses(403))
