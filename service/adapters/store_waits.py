@@ -13,12 +13,14 @@ Three layers, because a database can stop answering in three ways:
 
 Both pools (eventsourcing's, for the event store, and SQLAlchemy's, for everything
 beside it) wait for a free connection no longer than the request has left, ping a
-connection they hand out while it is watched, and eventsourcing's ten tries of each
+connection they hand out while it is watched (eventsourcing's only after a rest,
+``PING_AFTER_IDLE``), and eventsourcing's ten tries of each
 call stop once the request's time is up.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from psycopg_pool import ConnectionPool
@@ -27,6 +29,17 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from .deadline import WATCHDOG, time_left
+
+
+PING_AFTER_IDLE = 1.0
+"""Seconds a connection may have rested in the pool and still be handed out unpinged.
+
+The ping was a round trip before every statement: under load, half the lookup's trips
+to PostgreSQL. A connection given back less than a second ago is used at once, and its
+use is watched as the ping's would be; a broken one fails that statement instead,
+which eventsourcing tries again on another connection (as it would after a failed
+ping); one that has rested longer, when the database may have gone since, is pinged.
+"""
 
 
 def connection_parameters(timeout: int) -> dict[str, Any]:
@@ -66,25 +79,36 @@ def bound_event_store_waits(factory: Any, store_timeout: int) -> None:
     pool.kwargs.update(connection_parameters(store_timeout))
     options = pool.kwargs.get("options", "")
     pool.kwargs["options"] = f"{options} {server_options(store_timeout)}".strip()
-    getconn = pool.getconn
+    getconn, putconn = pool.getconn, pool.putconn
     original = datastore.get_connection
+    returned: dict[int, float] = {}  # by connection id: when last given back, monotonic
 
     def getconn_in_time(timeout: float | None = None) -> Any:
         # Each of eventsourcing's tries waits its share (the pool's timeout), none past
         # the deadline.
         connection = getconn(timeout=min(pool.timeout, time_left(pool.timeout)))
+        if time.monotonic() - returned.get(id(connection), -PING_AFTER_IDLE) < PING_AFTER_IDLE:
+            return connection  # in use a moment ago: its use is watched (``_Watched``)
         try:
             with WATCHDOG.watching(connection.fileno()):
                 ConnectionPool.check_connection(connection)
         except BaseException:
-            pool.putconn(connection)  # broken: the pool discards it
+            putconn_noted(connection)  # broken: the pool discards it
             raise
         return connection
+
+    def putconn_noted(connection: Any) -> None:
+        if connection.closed:
+            returned.pop(id(connection), None)
+        else:
+            returned[id(connection)] = time.monotonic()
+        putconn(connection)
 
     def watched_connection() -> Any:
         return _Watched(original())
 
     pool.getconn = getconn_in_time  # type: ignore[method-assign]
+    pool.putconn = putconn_noted  # type: ignore[method-assign]
     datastore.get_connection = watched_connection
 
 
