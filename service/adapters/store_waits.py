@@ -30,7 +30,6 @@ from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from .deadline import WATCHDOG, time_left
 
-
 PING_AFTER_IDLE = 1.0
 """Seconds a connection may have rested in the pool and still be handed out unpinged.
 
@@ -108,7 +107,7 @@ def bound_event_store_waits(factory: Any, store_timeout: int) -> None:
         return _Watched(original())
 
     pool.getconn = getconn_in_time  # type: ignore[method-assign]
-    pool.putconn = putconn_noted  # type: ignore[method-assign]
+    pool.putconn = putconn_noted  # type: ignore[method-assign,assignment]
     datastore.get_connection = watched_connection
 
 
