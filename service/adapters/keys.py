@@ -70,7 +70,7 @@ def cipher_environment(key: SecretStr | None) -> dict[str, str]:
         return {"CIPHER_TOPIC": "", "CIPHER_KEY": ""}
     decode_encryption_key(key)
     return {
-        "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
+        "CIPHER_TOPIC": "service.adapters.cipher:KeptKeyAESCipher",  # the library's format
         "CIPHER_KEY": key.get_secret_value().strip(),
     }
 

@@ -6,7 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
+from eventsourcing.cryptography import AESCipher
+from eventsourcing.utils import Environment
 
+from service.adapters.cipher import KeptKeyAESCipher
 from service.adapters.event_store import StoreConfigurationError, eventsourcing_env
 from service.adapters.keys import new_encryption_key
 from service.settings import Settings
@@ -167,8 +170,20 @@ class TestEncryption:
 
         env = env_for("postgresql://h/db", encryption_key=key)  # type: ignore[arg-type]
 
-        assert env["CIPHER_TOPIC"] == "eventsourcing.cryptography:AESCipher"
+        assert env["CIPHER_TOPIC"] == "service.adapters.cipher:KeptKeyAESCipher"
         assert env["CIPHER_KEY"] == key
+
+    def test_the_kept_key_cipher_reads_and_writes_the_librarys_format(self) -> None:
+        environment = Environment(env={"CIPHER_KEY": new_encryption_key()})
+        ours, library = KeptKeyAESCipher(environment), AESCipher(environment)
+        payload = b'{"summary": "Assessed."}'
+
+        assert library.decrypt(ours.encrypt(payload)) == payload
+        assert ours.decrypt(library.encrypt(payload)) == payload
+        tampered = bytearray(ours.encrypt(payload))
+        tampered[-1] ^= 1
+        with pytest.raises(ValueError, match="Invalid cipher tag"):
+            ours.decrypt(bytes(tampered))
 
     def test_without_a_key_a_cipher_in_the_process_environment_is_not_used(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
