@@ -111,7 +111,9 @@ class _History:
             if self.full():
                 return
             act()
-        self.at = start_of_london_day(on) + timedelta(hours=9)
+        # The next hand-over begins the morning after, never before the acceptance (one
+        # begun late in the day accepts after 09:00 of the agreed day).
+        self.at = max(self.at, start_of_london_day(on) + timedelta(hours=9))
         self.holder, self.other = other, holder
         if not self.full():
             reference = f"{other.authority}-H{self.size}-{case.version}"
