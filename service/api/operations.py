@@ -22,6 +22,8 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("GET", "/v1/authorities"): "listAuthorities",
     ("GET", "/v1/authorities/{code}/caseload"): "getCaseload",
     ("GET", "/v1/cases"): "findCases",
+    ("GET", "/v1/cases/by-nhs-number"): "findChildCases",
+    ("GET", "/v1/cases/by-local-reference"): "findCasesByLocalReference",
     ("POST", "/v1/cases"): "openCase",
     ("GET", CASE): "getCase",
     ("GET", f"{CASE}/responsibility"): "getResponsibility",

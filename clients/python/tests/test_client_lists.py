@@ -26,12 +26,12 @@ def test_cases_found_by_reference_are_iterated_page_by_page(
     opened = {open_case(somerset, reference).case_id for _ in range(5)}
     front.seen.clear()
 
-    found = [case.case_id for case in somerset.iter_cases(local_reference=reference, limit=2)]
+    found = [case.case_id for case in somerset.iter_cases_by_local_reference(reference, limit=2)]
 
     assert sorted(found) == sorted(opened)
-    cursors = [s for s in front.seen if s.path == "/v1/cases"]
+    cursors = [s for s in front.seen if s.path == "/v1/cases/by-local-reference"]
     assert len(cursors) == 3
-    first = somerset.find_cases(local_reference=reference, limit=2)
+    first = somerset.find_cases_by_local_reference(reference, limit=2)
     assert len(first.items) == 2 and first.next is not None
     assert first.answered is not None and first.answered.log_position is not None
 
