@@ -14,6 +14,7 @@ from service.http.context import REQUEST_ID_HEADER
 from .errors import document_problems_as_problem_json
 from .openapi_shape import (
     authority_codes,
+    dependent_fields,
     event_types,
     exact_parameters,
     links,
@@ -60,6 +61,7 @@ def document(app: FastAPI) -> None:
             shaped = document_problems_as_problem_json(schema)
             for shape in (
                 authority_codes,
+                dependent_fields,
                 event_types,
                 exact_parameters,
                 response_headers,

@@ -147,8 +147,41 @@ def authority_codes(schema: dict[str, Any]) -> dict[str, Any]:
     assessment["primary_need_code"]["enum"] = sorted(primary_need_codes())
     assessment["factors"]["items"]["enum"] = sorted(assessment_factors())
     assessment["factors"]["minItems"] = 1  # "21" says none were identified
+    # ... and so stands alone (CIN census rule 8869; 422 ``no-factors-combined``).
+    assessment["factors"]["not"] = {"contains": {"const": "21"}, "minItems": 2}
     opening = components["CaseOpening"]["properties"]["nhs_number"]
     opening["anyOf"] = [{"$ref": "#/components/schemas/NhsNumber"}, {"type": "null"}]
+    return schema
+
+
+def dependent_fields(schema: dict[str, Any]) -> dict[str, Any]:
+    """Fields required or refused by another's value, stated so a fuzzer sends neither a
+    child with two dates of birth (or none) nor an outcome of "other" without its text:
+    ``not`` and ``if``/``then``, which generated clients leave to the service."""
+    components = schema["components"]["schemas"]
+    given = {"type": "string"}
+    components["CaseOpening"]["not"] = {  # 422 ``birth-date-required``
+        "anyOf": [
+            {
+                "required": ["date_of_birth", "expected_date_of_birth"],
+                "properties": {"date_of_birth": given, "expected_date_of_birth": given},
+            },
+            {
+                "properties": {
+                    "date_of_birth": {"type": "null"},
+                    "expected_date_of_birth": {"type": "null"},
+                }
+            },
+        ]
+    }
+    components["OutcomeRecord"]["if"] = {  # 422 ``outcome-text-required``
+        "required": ["outcome"],
+        "properties": {"outcome": {"const": "other"}},
+    }
+    components["OutcomeRecord"]["then"] = {
+        "required": ["outcome_text"],
+        "properties": {"outcome_text": given},
+    }
     return schema
 
 

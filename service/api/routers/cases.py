@@ -144,7 +144,10 @@ def find_cases_by_local_reference(
     reads: CaseReads,
     response: Response,
     local_reference: Annotated[
-        str, Query(max_length=REFERENCE_MAX, description="An authority's own case reference")
+        str,
+        Query(
+            min_length=1, max_length=REFERENCE_MAX, description="An authority's own case reference"
+        ),
     ],
     cursor: Cursor = None,
     limit: Annotated[
