@@ -39,6 +39,7 @@ from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import schemathesis
+from requests.structures import CaseInsensitiveDict
 
 from service.domain.text import matching_form
 
@@ -122,9 +123,9 @@ def before_call(
     if meta is not None and not meta.generation.mode.is_positive:
         return
     # Whole containers are assigned back: schemathesis hands out copies.
-    headers = dict(case.headers or {})
-    for name in [h for h in headers if h.lower() == "idempotency-key"]:
-        headers[name] = uuid4().hex
+    headers = CaseInsensitiveDict(case.headers or {})
+    if "idempotency-key" in headers:
+        headers["idempotency-key"] = uuid4().hex
     case.headers = headers
     if case.query:
         query = {k: _text(v) for k, v in case.query.items() if k != "cursor"}
