@@ -18,6 +18,8 @@ mode), just before they are sent, to what a case system would send:
   ``invalid-cursor``), and no assessment to correct (``corrects`` names one from the
   case's history; any other is 422 ``unknown-assessment``);
 - a subscription endpoint that resolves (development takes HTTP to the loopback);
+- in a discussion's outcome and circulation, only agencies it knows (``after_call``
+  remembers them from the answers, as the convening case system knows them);
 - text as the record takes it (``service.domain.text``): not blank, and no control,
   format, private-use, unassigned or surrogate character, which no pattern can list
   for every Unicode version.
@@ -142,14 +144,48 @@ def before_call(
         )
         if adjust is not None:
             adjust(body)
+        _agencies(case, body)
         case.body = body
 
 
+def after_call(
+    context: schemathesis.HookContext, case: schemathesis.Case[Any], response: Any
+) -> None:
+    """Remember the agencies each discussion knows (its convener and those invited), as
+    the case system that convened it does: an outcome or a circulation may name only
+    them (422 ``agency-not-invited``), which depends on the discussion, not on a schema."""
+    try:
+        body = response.json()
+    except ValueError:
+        return
+    if isinstance(body, dict) and {"discussion_id", "invited", "convened_by"} <= body.keys():
+        codes = [body["convened_by"]["code"], *(agency["code"] for agency in body["invited"])]
+        KNOWN_AGENCIES[str(body["discussion_id"])] = codes
+
+
+def _agencies(case: schemathesis.Case[Any], body: dict[str, Any]) -> None:
+    """Only agencies the discussion knows, in an outcome's ``attended`` and a
+    circulation's ``to``; a discussion never seen (a 404 to come) is left alone."""
+    known = KNOWN_AGENCIES.get(str((case.path_parameters or {}).get("discussion_id")))
+    if known is None:
+        return
+    if isinstance(body.get("attended"), list):
+        body["attended"] = [code for code in body["attended"] if code in known]
+    if isinstance(body.get("to"), list):
+        body["to"] = [code for code in body["to"] if code in known] or known[:1]
+
+
+KNOWN_AGENCIES: dict[str, list[str]] = {}  # discussion id: its convener and invited codes
+
+
 def install() -> None:
-    """Register the hook globally (schemathesis calls ``before_call`` only so)."""
+    """Register the hooks globally (schemathesis calls ``before_call`` only so)."""
     schemathesis.hook(before_call)
+    schemathesis.hook(after_call)
 
 
 def uninstall() -> None:
-    """Unregister it, so other in-process fuzzing sends what it generated."""
+    """Unregister them, so other in-process fuzzing sends what it generated."""
     schemathesis.hooks.unregister(before_call)
+    schemathesis.hooks.unregister(after_call)
+    KNOWN_AGENCIES.clear()
