@@ -14,6 +14,9 @@ mode), just before they are sent, to what a case system would send:
   today to the horizon, instants of what has happened not in the future);
 - an Idempotency-Key per request (a key sent again with another body is 422
   ``idempotency-key-reused`` by design, as the IETF draft says; generated keys repeat);
+- no If-Match (a case system sends the ETag it read; a made-up version is 412 for
+  the state of the case, which a generator cannot know, and would keep every step
+  from reaching the rules);
 - no cursor (only the service makes one: the ``next`` of a page; any other is 422
   ``invalid-cursor``), and no assessment to correct (``corrects`` names one from the
   case's history; any other is 422 ``unknown-assessment``);
@@ -128,6 +131,7 @@ def before_call(
     headers = CaseInsensitiveDict(case.headers or {})
     if "idempotency-key" in headers:
         headers["idempotency-key"] = uuid4().hex
+    headers.pop("if-match", None)
     case.headers = headers
     if case.query:
         query = {k: _text(v) for k, v in case.query.items() if k != "cursor"}
