@@ -21,8 +21,9 @@ mode), just before they are sent, to what a case system would send:
   ``invalid-cursor``), and no assessment to correct (``corrects`` names one from the
   case's history; any other is 422 ``unknown-assessment``);
 - a subscription endpoint that resolves (development takes HTTP to the loopback);
-- in a discussion's outcome and circulation, only agencies it knows (``after_call``
-  remembers them from the answers, as the convening case system knows them);
+- each agency invited to a discussion once; in its outcome and circulation, only
+  agencies it knows (``after_call`` remembers them from the answers, as the convening
+  case system knows them);
 - text as the record takes it (``service.domain.text``): not blank, and no control,
   format, private-use, unassigned or surrogate character, which no pattern can list
   for every Unicode version.
@@ -108,8 +109,16 @@ def _adjustments(today: date, now: datetime) -> dict[str, Callable[[dict[str, An
         """Completed today; ``corrects`` names an assessment from the case's history."""
         body.update(completed_on=today.isoformat(), corrects=None)
 
+    def convening(body: dict[str, Any]) -> None:
+        """Each agency invited once (422 ``agency-invited-twice``): JSON Schema's
+        ``uniqueItems`` compares whole items, not their codes."""
+        if isinstance(body.get("invited"), list):
+            once = {agency.get("code"): agency for agency in body["invited"]}
+            body["invited"] = list(once.values())
+
     return {
         "openCase": opening,
+        "conveneDiscussion": convening,
         "recordAssessment": assessment,
         "shareInformation": setting(shared_on=today.isoformat()),
         "proposeTransferDate": setting(date=week),
