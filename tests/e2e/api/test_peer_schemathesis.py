@@ -3,7 +3,7 @@
 ``schemathesis run openapi/openapi.json --checks all`` from the repository root, with an
 authority's token, against ``case-transfer serve`` on a fresh SQLite file: the
 repository's ``schemathesis.toml`` (its hooks and check statuses) is what a peer picks
-up. Kept short for the suite: the fuzzing and stateful phases, three examples per
+up. Kept short for the suite: the fuzzing and stateful phases, two examples per
 operation. The coverage phase (every boundary of every parameter, about 30 s on its
 own) is run by hand with the command in README's "The API in brief".
 """
@@ -29,7 +29,7 @@ def test_the_peers_run_with_every_check_finds_nothing(
             [
                 *(str(SCHEMATHESIS), "run", "openapi/openapi.json", "--url", server.base_url),
                 *("--checks", "all", "--phases", "fuzzing,stateful", "--workers", "1"),
-                *("--max-examples", "3", "--seed", "3"),
+                *("--max-examples", "2", "--seed", "3"),
                 *("-H", f"Authorization: Bearer {principals[1]['somerset']}"),
             ],
             cwd=REPOSITORY,  # reads schemathesis.toml, as a peer's run from a checkout does
