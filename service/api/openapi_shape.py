@@ -52,6 +52,8 @@ NHS_NUMBER = {
     "Modulus 11 check digit of the nine before it (422 `invalid-nhs-number` otherwise)",
 }
 
+ENDPOINT_URL = "^[hH][tT][tT][pP][sS]?://[^\\s/?#@]+([/?#]\\S*)?$"
+
 HEADERS: dict[str, dict[str, Any]] = {
     "ETag": {
         "description": 'The case\'s version after this step, e.g. "3": send it as If-Match',
@@ -182,6 +184,9 @@ def dependent_fields(schema: dict[str, Any]) -> dict[str, Any]:
         "required": ["outcome_text"],
         "properties": {"outcome_text": given},
     }
+    # An endpoint is an absolute http(s) URL without credentials (422
+    # ``endpoint-invalid-url``); whether it resolves, and where to, no schema can say.
+    components["SubscriptionRequest"]["properties"]["url"]["pattern"] = ENDPOINT_URL
     return schema
 
 
