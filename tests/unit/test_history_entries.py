@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from service.api.schemas.history_data import EVENT_DATA, CaseClosedData, InvitedAgency
+from service.api.schemas.history_data import EVENT_DATA, CaseClosedData, InvitedAgencyData
 from service.api.schemas.history_entries import EVENT_TYPES, HISTORY_ENTRIES
 from service.domain.case import CASE_TOPICS, Case
 from service.domain.case.discussion import Agency
@@ -18,7 +18,7 @@ from service.domain.case.discussion import Agency
 ENVELOPE = {f.name for f in dataclasses.fields(Case.Created)}
 """Which case, which version, when, who, and the created aggregate's topic: not data."""
 REFINED: dict[tuple[str, str], Any] = {
-    ("StrategyDiscussionConvened", "invited"): list[InvitedAgency],  # list[dict[str, str]]
+    ("StrategyDiscussionConvened", "invited"): list[InvitedAgencyData],  # list[dict[str, str]]
 }
 """Fields the API types more closely than the domain does."""
 
@@ -56,7 +56,7 @@ def test_each_data_model_has_its_events_fields_and_types(data: type[Any]) -> Non
 
 
 def test_an_invited_agency_has_the_fields_the_domain_gives_one() -> None:
-    assert list(InvitedAgency.model_fields) == [f.name for f in dataclasses.fields(Agency)]
+    assert list(InvitedAgencyData.model_fields) == [f.name for f in dataclasses.fields(Agency)]
 
 
 def test_a_closure_recorded_before_the_settle_margin_has_no_closes_at() -> None:

@@ -125,7 +125,7 @@ class TransferWithdrawnData(EventData):
 # ---- strategy discussions ------------------------------------------------------------
 
 
-class InvitedAgency(BaseModel):
+class InvitedAgencyData(BaseModel):
     """An agency invited to a strategy discussion."""
 
     model_config = ConfigDict(extra="allow")
@@ -142,7 +142,7 @@ class StrategyDiscussionConvenedData(EventData):
     mode: str = Field(description="meeting, call or virtual")
     chair: str
     reason: str
-    invited: list[InvitedAgency]
+    invited: list[InvitedAgencyData]
 
 
 class StrategyOutcomeRecordedData(EventData):
