@@ -216,6 +216,8 @@ class TimelineView(BaseModel):
         )
 
 
+# A union made at run time from ``history_data.EVENT_DATA``: a type checker sees the
+# fields every variant has.
 if TYPE_CHECKING:
     HistoryEntry: TypeAlias = HistoryEntryFields
 else:

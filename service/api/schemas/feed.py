@@ -33,6 +33,8 @@ class FeedEventFields(BaseModel):
 FEED_EVENTS = variants(FeedEventFields, "FeedEvent")
 """The feed entry model of each event type, by type."""
 
+# A union made at run time from ``history_data.EVENT_DATA``: a type checker sees the
+# fields every variant has.
 if TYPE_CHECKING:
     FeedEvent: TypeAlias = FeedEventFields
 else:
