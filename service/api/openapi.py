@@ -14,7 +14,6 @@ from service.http.context import REQUEST_ID_HEADER
 from .errors import document_problems_as_problem_json
 from .openapi_shape import (
     authority_codes,
-    event_types,
     exact_parameters,
     links,
     response_headers,
@@ -60,7 +59,6 @@ def document(app: FastAPI) -> None:
             shaped = document_problems_as_problem_json(schema)
             for shape in (
                 authority_codes,
-                event_types,
                 exact_parameters,
                 response_headers,
                 links,

@@ -10,10 +10,19 @@ from __future__ import annotations
 from abc import abstractmethod
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar, cast
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    PrivateAttr,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+)
+
+from .event_data import EventData, typed_data
 
 Status = Literal["open", "closed"]
 Stage = Literal["proposed", "accepted", "completed", "declined", "withdrawn"]
@@ -147,12 +156,28 @@ class TimelineView(View):
     intervals: list[Interval]
 
 
-class HistoryEntry(View):
+class Event(View):
+    """A case event as the history and the feed list it: ``data`` is validated as the
+    model of the entry's ``type``, which subclasses declare before ``data``."""
+
+    @field_validator("data", mode="wrap", check_fields=False)
+    @classmethod
+    def _typed_by_type(
+        cls, data: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> EventData:
+        if "type" not in info.data:  # an entry without a valid type is refused anyway
+            return cast(EventData, handler(data))
+        return typed_data(info.data["type"], data)
+
+
+class HistoryEntry(Event):
+    """One event of a case's history; ``data`` is typed by ``type`` (``event_data``)."""
+
     version: int
     type: str
     recorded_at: datetime
     actor: Actor | None
-    data: dict[str, Any]
+    data: EventData
 
 
 class History(View):
@@ -241,14 +266,16 @@ class Worklist(CursorPage[WorkItemView]):
     today: date
 
 
-class FeedEvent(View):
+class FeedEvent(Event):
+    """One event of the feed; ``data`` is typed by ``type``, as in a case's history."""
+
     position: int
     case_id: UUID
     type: str
     version: int
     recorded_at: datetime
     actor: Actor
-    data: dict[str, Any]
+    data: EventData
 
 
 class EventFeed(Page[FeedEvent]):
