@@ -19,7 +19,7 @@ from ..schemas.decision_bodies import (
     DifferenceResolution,
     DifferenceResponseRecord,
 )
-from ..schemas.decisions import DifferenceList, DifferenceView
+from ..schemas.differences import DifferenceList, DifferenceView
 
 router = api_router(
     prefix="/v1/cases/{case_id}/professional-differences", tags=["professional differences"]

@@ -20,7 +20,7 @@ from ..schemas.decision_bodies import (
     MinutesCirculation,
     OutcomeRecord,
 )
-from ..schemas.decisions import DiscussionList, DiscussionView
+from ..schemas.discussions import DiscussionList, DiscussionView
 
 router = api_router(
     prefix="/v1/cases/{case_id}/strategy-discussions", tags=["strategy discussions"]
