@@ -15,7 +15,6 @@ from .errors import document_problems_as_problem_json
 from .openapi_shape import (
     authority_codes,
     dependent_fields,
-    event_types,
     exact_parameters,
     links,
     response_headers,
@@ -62,7 +61,6 @@ def document(app: FastAPI) -> None:
             for shape in (
                 authority_codes,
                 dependent_fields,
-                event_types,
                 exact_parameters,
                 response_headers,
                 links,

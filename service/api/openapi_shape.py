@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from service.application.idempotency import KEY_MAX
-from service.domain.case import Case
 from service.domain.reference import (
     assessment_factors,
     authorities,
@@ -187,19 +186,6 @@ def dependent_fields(schema: dict[str, Any]) -> dict[str, Any]:
     # An endpoint is an absolute http(s) URL without credentials (422
     # ``endpoint-invalid-url``); whether it resolves, and where to, no schema can say.
     components["SubscriptionRequest"]["properties"]["url"]["pattern"] = ENDPOINT_URL
-    return schema
-
-
-def event_types(schema: dict[str, Any]) -> dict[str, Any]:
-    """A history entry's ``type`` as an enum of the case's event classes, so a client can
-    switch on it (``data`` stays an object: typing it per event is not done yet)."""
-
-    def leaves(cls: type) -> set[str]:
-        below: list[type] = cls.__subclasses__()
-        return {cls.__name__} if not below else set().union(*map(leaves, below))
-
-    entry = schema["components"]["schemas"]["HistoryEntry"]["properties"]["type"]
-    entry["enum"] = sorted(leaves(Case.Event))
     return schema
 
 

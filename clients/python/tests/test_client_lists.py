@@ -14,6 +14,7 @@ from client_steps import assess, open_case, propose
 from client_support import Front
 
 from case_transfer_client import CaseTransferClient
+from case_transfer_client.event_data import CaseOpenedData
 
 Connect = Callable[..., CaseTransferClient]
 LEEDS = "383"
@@ -62,6 +63,9 @@ def test_the_event_feed_is_followed_to_the_end_of_the_log(connect: Connect) -> N
     positions = [e.position for e in events]
     assert positions == sorted(set(positions))
     assert case.case_id in {e.case_id for e in events}
+    opened = next(e for e in events if e.case_id == case.case_id)
+    assert isinstance(opened.data, CaseOpenedData)  # typed as in the history
+    assert opened.data.local_reference == case.local_references[0].reference
     last = auditor.event_feed(after=positions[-1])
     assert last.events == [] and last.next is None and last.last_position >= positions[-1]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from service.application import CaseTransferApplication as Use
 from service.audit import export
@@ -18,6 +18,7 @@ from ..answers import case_answer, list_responses, mark_position
 from ..deps import App, CaseId, CaseReads, Change, CurrentActor, Lists, Step
 from ..errors import problem_responses
 from ..negotiation import prefers_csv
+from ..operations import api_router
 from ..params import LIMIT_BOUNDS, Cursor, Instant
 from ..schemas import (
     AssessmentRecord,
@@ -31,7 +32,7 @@ from ..schemas import (
     TimelineView,
 )
 
-router = APIRouter(prefix="/v1/cases", tags=["cases"])
+router = api_router(prefix="/v1/cases", tags=["cases"])
 CHANGE = problem_responses(403, 404, 409, 412, 413)
 
 

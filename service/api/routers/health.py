@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from pydantic import BaseModel
 
 from ..deps import App
 from ..errors import problem_responses
+from ..operations import api_router
 
-router = APIRouter(prefix="/health", tags=["health"])
+router = api_router(prefix="/health", tags=["health"])
 
 
 class Health(BaseModel):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from ..deps import CurrentActor, Ledger
 from ..errors import problem_responses
+from ..operations import api_router
 from ..schemas import LedgerCheckpoint, LedgerKey, LedgerKeys
 
-router = APIRouter(prefix="/v1/ledger", tags=["ledger"])
+router = api_router(prefix="/v1/ledger", tags=["ledger"])
 
 
 @router.get("/checkpoint", response_model=LedgerCheckpoint, responses=problem_responses(403))

@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import Depends, Header, Query, Response
 
 from service.application.idempotency import check_key
 from service.notifications.subscriptions import Made
 
 from ..deps import CurrentActor, Notifications
 from ..errors import problem_responses
+from ..operations import api_router
 from ..params import Cursor
 from ..schemas.subscriptions import (
     DeliveryPage,
@@ -24,7 +25,7 @@ from ..schemas.subscriptions import (
     SubscriptionWithSecret,
 )
 
-router = APIRouter(prefix="/v1/subscriptions", tags=["notifications"])
+router = api_router(prefix="/v1/subscriptions", tags=["notifications"])
 
 
 def _idempotency_key(
