@@ -44,7 +44,10 @@ COMMITTED = REPOSITORY / "openapi" / "openapi.json"
 PEER = tomllib.loads((REPOSITORY / "schemathesis.toml").read_text(encoding="utf-8"))
 CONFIG = schemathesis.Config.from_dict(
     {
-        "seed": 2,  # one whose scenarios reach a transfer's steps (asserted below)
+        # One whose scenarios reach a transfer's steps (asserted below). A change to the
+        # document changes what a seed draws: if only that assertion then fails, try the
+        # next seeds (seeds 4 and 5 reached them at the typed history's merge; 1-3 not).
+        "seed": 4,
         "generation": {
             "mode": "positive",
             "deterministic": True,
