@@ -122,6 +122,7 @@ def print_store(console: Console, kind: str, store: dict[str, Any]) -> None:
         style="dim",
     )
     console.print(table)
+    print_whole_log(console, kind, store["whole_log"])
     generator = store.get("load_generator")
     if generator:
         console.print(
@@ -130,6 +131,26 @@ def print_store(console: Console, kind: str, store: dict[str, Any]) -> None:
             f"server CPU {generator['server_cpu_percent']}%); the Python client reached "
             f"{generator['python_client_rps']:,.0f}/s on it."
         )
+
+
+def print_whole_log(console: Console, kind: str, measured: dict[str, Any]) -> None:
+    """The operators' whole-log commands: time, events a second, peak memory."""
+    table = Table(title=f"{kind}: whole-log commands over {measured['events']:,} events")
+    for column in ("command", "seconds", "events/s", "peak RSS MB", "exit"):
+        table.add_column(column, justify="left" if column == "command" else "right")
+    for command, result in measured["commands"].items():
+        table.add_row(
+            command,
+            f"{result['seconds']:,.1f}",
+            f"{result['events_per_second'] or 0:,.0f}",
+            f"{result['peak_rss_mb']:,.0f}",
+            str(result["status"]),
+        )
+    console.print(table)
+    console.print(
+        f"replay --check took {measured['check_to_rebuild']} x the rebuild "
+        f"({measured['target']}): {_verdict(measured['met'])}"
+    )
 
 
 def write(results: dict[str, Any], folder: Path, stamp: datetime) -> tuple[Path, Path]:

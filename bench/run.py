@@ -6,6 +6,8 @@ For each store (a fresh SQLite file, then a fresh PostgreSQL schema) the run, in
    the extra cases the scenarios need (``bench.prepare``), in child processes;
 2. times the raw scan of the log, then the replay of the whole log into fresh read
    models (``bench.replaying``), and swaps the rebuild in so the servers start current;
+   then the operators' whole-log commands, ``replay --check``, ``verify`` and
+   ``export --all`` (``bench.auditing``);
 3. serves the bare FastAPI endpoint and loads it (the read baseline);
 4. serves ``case-transfer serve`` with production settings and loads it: who is
    responsible now, the same lookup on cases of 10, 100 and 1,000 events, and the
@@ -192,6 +194,11 @@ def bench_store(
         )
         scanned = run.json_of("scan", "bench.replaying", "scan")
         replayed = run.json_of("replay", "bench.replaying", "rebuild")
+        console.print(f"[bold]{kind}[/]: replay --check, verify, export ...")
+        whole_log = {
+            command: run.json_of(command, "bench.auditing", command)
+            for command in ("check", "verify", "export")
+        }
         console.print(f"[bold]{kind}[/]: loading the bare endpoint and the service ...")
         tokens = credentials.authorities
         sample = [(_lookup(case_id), tokens[party]) for case_id, party in dataset["sample_cases"]]
@@ -245,6 +252,7 @@ def bench_store(
             "dataset": dataset,
             "scan": scanned,
             "replay": replayed,
+            "whole_log": whole_log,
             "bare": bare_read,
             "bare_python": bare_python,
             "read": read,

@@ -73,8 +73,8 @@ def create_api(settings: Settings, *, lifespan: Lifespan[Any] | None = None) -> 
         generate_unique_id_function=operation_id,
     )
     register_problem_handlers(app, retry_after_seconds=settings.retry_after_seconds)
-    for router in ROUTERS:
-        app.include_router(router)
+    for router in ROUTERS:  # their routes as they are: see ``operations.api_router``
+        app.router.routes.extend(router.routes)
     mount_docs(app)
     document(app)
     return app

@@ -12,7 +12,8 @@ from service.http.reads import CaseReadRecorder
 
 from .answers import mark_change
 from .deps import CaseStep
-from .schemas.decisions import DifferenceView, DiscussionView
+from .schemas.differences import DifferenceView
+from .schemas.discussions import DiscussionView
 
 
 def discussion_answer(

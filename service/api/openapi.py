@@ -14,7 +14,7 @@ from service.http.context import REQUEST_ID_HEADER
 from .errors import document_problems_as_problem_json
 from .openapi_shape import (
     authority_codes,
-    event_types,
+    dependent_fields,
     exact_parameters,
     links,
     response_headers,
@@ -60,7 +60,7 @@ def document(app: FastAPI) -> None:
             shaped = document_problems_as_problem_json(schema)
             for shape in (
                 authority_codes,
-                event_types,
+                dependent_fields,
                 exact_parameters,
                 response_headers,
                 links,

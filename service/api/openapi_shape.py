@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from service.application.idempotency import KEY_MAX
-from service.domain.case import Case
 from service.domain.reference import (
     assessment_factors,
     authorities,
@@ -51,6 +50,8 @@ NHS_NUMBER = {
     "description": "Ten digits, bare or 3-3-4 with spaces or hyphens; the last is the "
     "Modulus 11 check digit of the nine before it (422 `invalid-nhs-number` otherwise)",
 }
+
+ENDPOINT_URL = "^[hH][tT][tT][pP][sS]?://[^\\s/?#@]+([/?#]\\S*)?$"
 
 HEADERS: dict[str, dict[str, Any]] = {
     "ETag": {
@@ -147,21 +148,44 @@ def authority_codes(schema: dict[str, Any]) -> dict[str, Any]:
     assessment["primary_need_code"]["enum"] = sorted(primary_need_codes())
     assessment["factors"]["items"]["enum"] = sorted(assessment_factors())
     assessment["factors"]["minItems"] = 1  # "21" says none were identified
+    # ... and so stands alone (CIN census rule 8869; 422 ``no-factors-combined``).
+    assessment["factors"]["not"] = {"contains": {"const": "21"}, "minItems": 2}
     opening = components["CaseOpening"]["properties"]["nhs_number"]
     opening["anyOf"] = [{"$ref": "#/components/schemas/NhsNumber"}, {"type": "null"}]
     return schema
 
 
-def event_types(schema: dict[str, Any]) -> dict[str, Any]:
-    """A history entry's ``type`` as an enum of the case's event classes, so a client can
-    switch on it (``data`` stays an object: typing it per event is not done yet)."""
-
-    def leaves(cls: type) -> set[str]:
-        below: list[type] = cls.__subclasses__()
-        return {cls.__name__} if not below else set().union(*map(leaves, below))
-
-    entry = schema["components"]["schemas"]["HistoryEntry"]["properties"]["type"]
-    entry["enum"] = sorted(leaves(Case.Event))
+def dependent_fields(schema: dict[str, Any]) -> dict[str, Any]:
+    """Fields required or refused by another's value, stated so a fuzzer sends neither a
+    child with two dates of birth (or none) nor an outcome of "other" without its text:
+    ``not`` and ``if``/``then``, which generated clients leave to the service."""
+    components = schema["components"]["schemas"]
+    given = {"type": "string"}
+    components["CaseOpening"]["not"] = {  # 422 ``birth-date-required``
+        "anyOf": [
+            {
+                "required": ["date_of_birth", "expected_date_of_birth"],
+                "properties": {"date_of_birth": given, "expected_date_of_birth": given},
+            },
+            {
+                "properties": {
+                    "date_of_birth": {"type": "null"},
+                    "expected_date_of_birth": {"type": "null"},
+                }
+            },
+        ]
+    }
+    components["OutcomeRecord"]["if"] = {  # 422 ``outcome-text-required``
+        "required": ["outcome"],
+        "properties": {"outcome": {"const": "other"}},
+    }
+    components["OutcomeRecord"]["then"] = {
+        "required": ["outcome_text"],
+        "properties": {"outcome_text": given},
+    }
+    # An endpoint is an absolute http(s) URL without credentials (422
+    # ``endpoint-invalid-url``); whether it resolves, and where to, no schema can say.
+    components["SubscriptionRequest"]["properties"]["url"]["pattern"] = ENDPOINT_URL
     return schema
 
 

@@ -24,6 +24,18 @@ _NAMESPACE = uuid5(NAMESPACE_URL, "urn:case-transfer-service:idempotency")
 KEY_MAX = 255
 
 
+def check_key(key: str) -> str:
+    """``key`` if it is an Idempotency-Key as documented: 1 to ``KEY_MAX`` printable ASCII
+    characters (422 ``invalid-idempotency-key`` otherwise), on every route that takes one,
+    those that only repeat safely (a ping) included."""
+    if not key or len(key) > KEY_MAX or not key.isascii() or not key.isprintable():
+        raise InvalidInput(
+            f"Idempotency-Key must be 1 to {KEY_MAX} printable ASCII characters.",
+            code="invalid-idempotency-key",
+        )
+    return key
+
+
 @dataclass(frozen=True)
 class RequestIdentity:
     """Who sent a request, under which key, and a fingerprint of what it asked for."""
@@ -34,11 +46,7 @@ class RequestIdentity:
 
     @classmethod
     def of(cls, principal: str, key: str, method: str, path: str, body: Any) -> RequestIdentity:
-        if not key or len(key) > KEY_MAX or not key.isascii() or not key.isprintable():
-            raise InvalidInput(
-                f"Idempotency-Key must be 1 to {KEY_MAX} printable ASCII characters.",
-                code="invalid-idempotency-key",
-            )
+        check_key(key)
         canonical = json.dumps([method, path, body], sort_keys=True, separators=(",", ":"))
         return cls(principal, key, hashlib.sha256(canonical.encode()).hexdigest())
 

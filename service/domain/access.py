@@ -245,7 +245,8 @@ def require_caseless_query_allowed(actor: Actor) -> None:
     """Without a lookup, only an authority has a default (its own open caseload)."""
     if actor.role != AUTHORITY:
         raise InvalidInput(
-            "Give nhs_number to look a child up, or responsible_authority for a caseload.",
+            "Name the authority whose caseload you want (responsible_authority); a child is "
+            "looked up at /v1/cases/by-nhs-number.",
             code="query-required",
         )
 

@@ -64,7 +64,9 @@ def mount_mash(
     web.state = app.state  # the lifespan's application, principals and projector
     register_page_errors(web, pages, retry_after_seconds=settings.retry_after_seconds)
     mount_assets(web, govuk_frontend)
-    web.include_router(build_router(config))
+    # The routes as made, not include_router: FastAPI would build each route a second
+    # time on the first request (see service.api.operations.api_router).
+    web.router.routes.extend(build_router(config).routes)
     web.add_middleware(SecurityHeaders)
     app.mount(PREFIX, web, name="mash")
 

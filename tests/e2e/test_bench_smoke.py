@@ -55,3 +55,10 @@ def test_every_scenario_runs_against_its_baseline(tmp_path: Path) -> None:
     assert generator["tool"].startswith(expected), generator  # wrk whenever it is installed
     assert generator["ceiling_rps"] > 0 and generator["python_client_rps"] > 0
     assert all(s["service"]["client"].startswith(expected) for s in store["scenarios"][:3])
+    whole_log = store["whole_log"]
+    assert set(whole_log["commands"]) == {"check", "verify", "export"}
+    for command, measured in whole_log["commands"].items():
+        assert measured["status"] == 0, command  # the generated log verifies, checks equal
+        assert measured["events_per_second"] > 0 and measured["peak_rss_mb"] > 0, command
+    assert whole_log["commands"]["export"]["bytes"] > 0
+    assert whole_log["events"] == store["scenarios"][3]["service"]["events"]

@@ -23,6 +23,8 @@ METHODS = {
     ("GET", "/v1/authorities"): "list_authorities",
     ("GET", "/v1/authorities/{code}/caseload"): "caseload",
     ("GET", "/v1/cases"): "find_cases",
+    ("GET", "/v1/cases/by-nhs-number"): "find_child_cases",
+    ("GET", "/v1/cases/by-local-reference"): "find_cases_by_local_reference",
     ("POST", "/v1/cases"): "open_case",
     ("GET", "/v1/cases/{case_id}"): "get_case",
     ("POST", "/v1/cases/{case_id}/assessments"): "record_assessment",
@@ -78,6 +80,7 @@ METHODS = {
 ITERATORS = {
     "caseload": "iter_caseload",
     "find_cases": "iter_cases",
+    "find_cases_by_local_reference": "iter_cases_by_local_reference",
     "list_transfers": "iter_transfers",
     "worklist": "iter_worklist",
     "event_feed": "iter_events",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from client_steps import assess, open_case, propose, today, transfer_id
 
 from case_transfer_client import CaseTransferClient
+from case_transfer_client.event_data import CaseOpenedData, ResponsibilityAcceptedData
 
 
 def test_a_case_is_handed_over_from_opening_to_acceptance(
@@ -36,6 +37,11 @@ def test_a_case_is_handed_over_from_opening_to_acceptance(
     assert somerset.responsibility(case.case_id).authority is not None
     timeline = bristol.timeline(case.case_id)
     assert [i.authority.code for i in timeline.intervals] == ["933", "801"]
-    events = [e.type for e in bristol.history(case.case_id).events]
-    assert events[0] == "CaseOpened" and events[-1] == "ResponsibilityAccepted"
+    events = bristol.history(case.case_id).events
+    assert events[0].type == "CaseOpened" and events[-1].type == "ResponsibilityAccepted"
+    assert isinstance(events[0].data, CaseOpenedData)  # typed by the entry's type
+    assert events[0].data.nhs_number == case.child.nhs_number
+    acceptance = events[-1].data
+    assert isinstance(acceptance, ResponsibilityAcceptedData)
+    assert (str(acceptance.transfer_id), acceptance.effective_at) == (transfer, view.effective_at)
     assert bristol.history_csv(case.case_id).splitlines()[0].startswith("position")

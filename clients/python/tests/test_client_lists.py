@@ -14,6 +14,7 @@ from client_steps import assess, open_case, propose
 from client_support import Front
 
 from case_transfer_client import CaseTransferClient
+from case_transfer_client.event_data import CaseOpenedData
 
 Connect = Callable[..., CaseTransferClient]
 LEEDS = "383"
@@ -26,12 +27,12 @@ def test_cases_found_by_reference_are_iterated_page_by_page(
     opened = {open_case(somerset, reference).case_id for _ in range(5)}
     front.seen.clear()
 
-    found = [case.case_id for case in somerset.iter_cases(local_reference=reference, limit=2)]
+    found = [case.case_id for case in somerset.iter_cases_by_local_reference(reference, limit=2)]
 
     assert sorted(found) == sorted(opened)
-    cursors = [s for s in front.seen if s.path == "/v1/cases"]
+    cursors = [s for s in front.seen if s.path == "/v1/cases/by-local-reference"]
     assert len(cursors) == 3
-    first = somerset.find_cases(local_reference=reference, limit=2)
+    first = somerset.find_cases_by_local_reference(reference, limit=2)
     assert len(first.items) == 2 and first.next is not None
     assert first.answered is not None and first.answered.log_position is not None
 
@@ -62,6 +63,9 @@ def test_the_event_feed_is_followed_to_the_end_of_the_log(connect: Connect) -> N
     positions = [e.position for e in events]
     assert positions == sorted(set(positions))
     assert case.case_id in {e.case_id for e in events}
+    opened = next(e for e in events if e.case_id == case.case_id)
+    assert isinstance(opened.data, CaseOpenedData)  # typed as in the history
+    assert opened.data.local_reference == case.local_references[0].reference
     last = auditor.event_feed(after=positions[-1])
     assert last.events == [] and last.next is None and last.last_position >= positions[-1]
 

@@ -42,7 +42,8 @@ def test_a_lost_answer_is_retried_after_retry_after_with_the_same_key(
     assert len(keys) == 2 and keys[0] == keys[1] and keys[0]
     events = [e.type for e in somerset.history(case.case_id).events]
     assert events == ["CaseOpened"]
-    assert [c.case_id for c in somerset.iter_cases(local_reference="SOM-RETRIED")] == [case.case_id]
+    found = somerset.iter_cases_by_local_reference("SOM-RETRIED")
+    assert [c.case_id for c in found] == [case.case_id]
 
 
 def test_a_reset_connection_is_retried_with_the_same_key(

@@ -33,7 +33,7 @@ def test_a_case_is_found_seen_as_it_was_and_closed(somerset: CaseTransferClient)
     case = open_case(somerset)
     assert case.child.nhs_number is not None
 
-    assert [c.case_id for c in somerset.find_cases(nhs_number=case.child.nhs_number).items] == [
+    assert [c.case_id for c in somerset.find_child_cases(case.child.nhs_number).items] == [
         case.case_id
     ]
     with pytest.raises(NotFoundError):

@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from service.audit.access_log import DEFAULT_LIMIT, PRINCIPAL_MAX
 
 from ..deps import AccessLogs, App, CurrentActor
 from ..errors import problem_responses
+from ..operations import api_router
 from ..params import LIMIT_BOUNDS, Cursor
-from ..routing import OneHandOffRoute
 from ..schemas import AccessLogPage
 
-router = APIRouter(prefix="/v1/access-log", tags=["audit"], route_class=OneHandOffRoute)
+router = api_router(prefix="/v1/access-log", tags=["audit"])
 
 
 @router.get("", response_model=AccessLogPage, responses=problem_responses(403, 404))

@@ -3,7 +3,7 @@ each authority's caseload."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from service.domain.reference import authorities
 from service.projections.queries import DEFAULT_LIMIT
@@ -11,11 +11,11 @@ from service.projections.queries import DEFAULT_LIMIT
 from ..answers import list_responses, mark_position
 from ..deps import App, CurrentActor, Lists
 from ..errors import problem_responses
+from ..operations import api_router
 from ..params import Cursor, Instant, Limit
-from ..routing import OneHandOffRoute
 from ..schemas import AuthorityEntry, AuthorityList, AuthorityRef, Caseload, CaseView, utc
 
-router = APIRouter(prefix="/v1/authorities", tags=["authorities"], route_class=OneHandOffRoute)
+router = api_router(prefix="/v1/authorities", tags=["authorities"])
 
 
 @router.get("", response_model=AuthorityList, responses=problem_responses())

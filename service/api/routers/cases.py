@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from service.application import CaseTransferApplication as Use
 from service.audit import export
 from service.domain.access import require_caseless_query_allowed
-from service.domain.actors import Actor
 from service.domain.child_index import ChildHasOpenCaseError
 from service.domain.errors import InvalidInput
 from service.domain.text import REFERENCE_MAX
@@ -19,8 +18,8 @@ from ..answers import case_answer, list_responses, mark_position
 from ..deps import App, CaseId, CaseReads, Change, CurrentActor, Lists, Step
 from ..errors import problem_responses
 from ..negotiation import prefers_csv
+from ..operations import api_router
 from ..params import LIMIT_BOUNDS, Cursor, Instant
-from ..routing import OneHandOffRoute
 from ..schemas import (
     AssessmentRecord,
     CaseList,
@@ -33,7 +32,7 @@ from ..schemas import (
     TimelineView,
 )
 
-router = APIRouter(prefix="/v1/cases", tags=["cases"], route_class=OneHandOffRoute)
+router = api_router(prefix="/v1/cases", tags=["cases"])
 CHANGE = problem_responses(403, 404, 409, 412, 413)
 
 
@@ -72,19 +71,13 @@ def find_cases(
     app: App,
     lists: Lists,
     reads: CaseReads,
+    request: Request,
     response: Response,
-    nhs_number: Annotated[
-        str | None, Query(max_length=12, description="Look a child up: the child's cases")
-    ] = None,
-    local_reference: Annotated[
-        str | None,
-        Query(max_length=REFERENCE_MAX, description="Find cases by your own case reference"),
-    ] = None,
     responsible_authority: Annotated[
-        str | None, Query(max_length=8, description="A caseload: this authority's cases")
+        str | None, Query(max_length=8, description="This authority's cases; default yours")
     ] = None,
     status: Annotated[
-        str | None, Query(max_length=16, description="A caseload's cases: open (default), closed")
+        str | None, Query(max_length=16, description="open (default): held now; closed")
     ] = None,
     cursor: Cursor = None,
     limit: Annotated[
@@ -94,69 +87,90 @@ def find_cases(
         ),
     ] = None,
 ) -> CaseList:
-    """Find cases one way at a time: by NHS number, by local reference, or a caseload.
+    """A caseload: the cases an authority holds now (`open`, oldest first) or closed.
 
-    With no query an authority gets its own open caseload. An NHS number lookup answers
-    every case of the child you may see, newest first, on one page (no cursor or limit)
-    and without X-Log-Position, as it reads the record itself; the others page through
-    the read models. Each case a MASH or auditor principal is shown is recorded in
-    the access log.
+    With no query an authority gets its own open caseload; the MASH and auditors name
+    the authority. A child is looked up by `GET /v1/cases/by-nhs-number`, a local
+    reference by `GET /v1/cases/by-local-reference`: either parameter sent here is
+    refused (422 `lookup-moved`), never ignored, so an old client is not answered with
+    a caseload it took for a child's cases.
     """
-    _one_lookup(actor, nhs_number, local_reference, responsible_authority, status, cursor, limit)
-    if nhs_number is not None:
-        cases, now = app.cases_for_child(actor, nhs_number)
-        reads.record(*(case.id for case in cases))
-        return CaseList(items=[CaseView.of(case, now) for case in cases], next=None)
-    page_size = limit if limit is not None else DEFAULT_LIMIT
-    if local_reference is not None:
-        page = lists.cases_by_local_reference(
-            actor, local_reference, cursor=cursor, limit=page_size
-        )
-    else:
-        page = lists.caseload(
-            actor,
-            authority=responsible_authority,
-            status=status if status is not None else "open",
-            cursor=cursor,
-            limit=page_size,
-        )
+    moved = [name for name in LOOKUPS if name in request.query_params]
+    if moved:
+        raise InvalidInput(f"{moved[0]} is looked up at {LOOKUPS[moved[0]]}.", code="lookup-moved")
+    if responsible_authority is None and status is None:
+        require_caseless_query_allowed(actor)
+    page = lists.caseload(
+        actor,
+        authority=responsible_authority,
+        status=status if status is not None else "open",
+        cursor=cursor,
+        limit=limit if limit is not None else DEFAULT_LIMIT,
+    )
     mark_position(response, page)
     reads.record(*(case.id for case in page.items))
     now = app.clock()
     return CaseList(items=[CaseView.of(case, now) for case in page.items], next=page.next_cursor)
 
 
-def _one_lookup(
-    actor: Actor,
-    nhs_number: str | None,
-    local_reference: str | None,
-    responsible_authority: str | None,
-    status: str | None,
-    cursor: str | None,
-    limit: int | None,
-) -> None:
-    """Refuse a query asking for several lookups, or for none unless an authority asks.
+LOOKUPS = {
+    "nhs_number": "/v1/cases/by-nhs-number",
+    "local_reference": "/v1/cases/by-local-reference",
+}
 
-    An NHS number lookup answers on one page, so it takes no cursor or limit either.
+
+@router.get("/by-nhs-number", response_model=CaseList, responses=problem_responses(403))
+def find_child_cases(
+    actor: CurrentActor,
+    app: App,
+    reads: CaseReads,
+    nhs_number: Annotated[str, Query(max_length=12, description="The child's NHS number")],
+) -> CaseList:
+    """Look a child up: every case of the child you may see, newest first, on one page.
+
+    It reads the record itself, not the lists, so it carries no X-Log-Position and
+    takes no cursor or limit. Each case a MASH or auditor principal is shown is
+    recorded in the access log.
     """
-    asked = [
-        name
-        for name, given in (
-            ("nhs_number", nhs_number is not None),
-            ("local_reference", local_reference is not None),
-            ("caseload", responsible_authority is not None or status is not None),
-        )
-        if given
-    ]
-    paged = nhs_number is not None and (cursor is not None or limit is not None)
-    if len(asked) > 1 or paged:
-        raise InvalidInput(
-            "Look cases up one way at a time: nhs_number (on one page: no cursor or limit), "
-            "local_reference, or responsible_authority and status.",
-            code="conflicting-query",
-        )
-    if not asked:
-        require_caseless_query_allowed(actor)
+    cases, now = app.cases_for_child(actor, nhs_number)
+    reads.record(*(case.id for case in cases))
+    return CaseList(items=[CaseView.of(case, now) for case in cases], next=None)
+
+
+@router.get("/by-local-reference", response_model=CaseList, responses=list_responses(403))
+def find_cases_by_local_reference(
+    actor: CurrentActor,
+    app: App,
+    lists: Lists,
+    reads: CaseReads,
+    response: Response,
+    local_reference: Annotated[
+        str,
+        Query(
+            min_length=1, max_length=REFERENCE_MAX, description="An authority's own case reference"
+        ),
+    ],
+    cursor: Cursor = None,
+    limit: Annotated[
+        int | None,
+        Query(
+            description=f"Items per page; default {DEFAULT_LIMIT}", json_schema_extra=LIMIT_BOUNDS
+        ),
+    ] = None,
+) -> CaseList:
+    """The cases a local case reference names: an authority finds its own references,
+    the MASH and auditors any authority's. Each case a MASH or auditor principal is
+    shown is recorded in the access log."""
+    page = lists.cases_by_local_reference(
+        actor,
+        local_reference,
+        cursor=cursor,
+        limit=limit if limit is not None else DEFAULT_LIMIT,
+    )
+    mark_position(response, page)
+    reads.record(*(case.id for case in page.items))
+    now = app.clock()
+    return CaseList(items=[CaseView.of(case, now) for case in page.items], next=page.next_cursor)
 
 
 @router.get("/{case_id}", response_model=CaseView, responses=problem_responses(404))

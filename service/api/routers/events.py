@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from service.audit import feed
 
 from ..deps import App, CurrentActor
 from ..errors import problem_responses
-from ..routing import OneHandOffRoute
+from ..operations import api_router
 from ..schemas import EventFeed
 
-router = APIRouter(prefix="/v1/events", tags=["audit"], route_class=OneHandOffRoute)
+router = api_router(prefix="/v1/events", tags=["audit"])
 
 
 @router.get("", response_model=EventFeed, responses=problem_responses(403))

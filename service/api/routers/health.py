@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from pydantic import BaseModel
 
 from ..deps import App
 from ..errors import problem_responses
-from ..routing import OneHandOffRoute
+from ..operations import api_router
 
-router = APIRouter(prefix="/health", tags=["health"], route_class=OneHandOffRoute)
+router = api_router(prefix="/health", tags=["health"])
 
 
 class Health(BaseModel):

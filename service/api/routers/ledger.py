@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from ..deps import CurrentActor, Ledger
 from ..errors import problem_responses
-from ..routing import OneHandOffRoute
+from ..operations import api_router
 from ..schemas import LedgerCheckpoint, LedgerKey, LedgerKeys
 
-router = APIRouter(prefix="/v1/ledger", tags=["ledger"], route_class=OneHandOffRoute)
+router = api_router(prefix="/v1/ledger", tags=["ledger"])
 
 
 @router.get("/checkpoint", response_model=LedgerCheckpoint, responses=problem_responses(403))

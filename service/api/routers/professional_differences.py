@@ -7,13 +7,11 @@ statement) or closes it unresolved. Each POST answers with the difference.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from ..decision_answers import created_id, difference_answer
 from ..deps import App, CaseId, CaseReads, CurrentActor, DifferenceId, Step
 from ..errors import problem_responses
+from ..operations import api_router
 from ..params import Instant
-from ..routing import OneHandOffRoute
 from ..schemas import AuthorityRef, Reason
 from ..schemas.decision_bodies import (
     DifferenceEscalation,
@@ -21,12 +19,10 @@ from ..schemas.decision_bodies import (
     DifferenceResolution,
     DifferenceResponseRecord,
 )
-from ..schemas.decisions import DifferenceList, DifferenceView
+from ..schemas.differences import DifferenceList, DifferenceView
 
-router = APIRouter(
-    prefix="/v1/cases/{case_id}/professional-differences",
-    tags=["professional differences"],
-    route_class=OneHandOffRoute,
+router = api_router(
+    prefix="/v1/cases/{case_id}/professional-differences", tags=["professional differences"]
 )
 STEP = problem_responses(403, 404, 409, 412, 413)
 

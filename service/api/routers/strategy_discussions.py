@@ -6,13 +6,11 @@ case's discussions, never the case itself).
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from ..decision_answers import created_id, discussion_answer
 from ..deps import App, CaseId, CaseReads, CurrentActor, DiscussionId, DissentId, Step
 from ..errors import problem_responses
+from ..operations import api_router
 from ..params import Instant
-from ..routing import OneHandOffRoute
 from ..schemas import AuthorityRef
 from ..schemas.decision_bodies import (
     AcknowledgementRecord,
@@ -22,12 +20,10 @@ from ..schemas.decision_bodies import (
     MinutesCirculation,
     OutcomeRecord,
 )
-from ..schemas.decisions import DiscussionList, DiscussionView
+from ..schemas.discussions import DiscussionList, DiscussionView
 
-router = APIRouter(
-    prefix="/v1/cases/{case_id}/strategy-discussions",
-    tags=["strategy discussions"],
-    route_class=OneHandOffRoute,
+router = api_router(
+    prefix="/v1/cases/{case_id}/strategy-discussions", tags=["strategy discussions"]
 )
 STEP = problem_responses(403, 404, 409, 412, 413)
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import Depends, Header, Query, Response
 
+from service.application.idempotency import check_key
 from service.notifications.subscriptions import Made
 
 from ..deps import CurrentActor, Notifications
 from ..errors import problem_responses
+from ..operations import api_router
 from ..params import Cursor
-from ..routing import OneHandOffRoute
 from ..schemas.subscriptions import (
     DeliveryPage,
     DeliveryView,
@@ -24,17 +25,25 @@ from ..schemas.subscriptions import (
     SubscriptionWithSecret,
 )
 
-router = APIRouter(prefix="/v1/subscriptions", tags=["notifications"], route_class=OneHandOffRoute)
+router = api_router(prefix="/v1/subscriptions", tags=["notifications"])
 
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        max_length=200,
-        description="Retry safely: registering or rotating again with the same key answers "
-        "as the first request did (Idempotent-Replayed: true); a ping or a retry may simply "
-        "be repeated",
-    ),
-]
+
+def _idempotency_key(
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            max_length=200,
+            description="Retry safely: registering or rotating again with the same key "
+            "answers as the first request did (Idempotent-Replayed: true); a ping or a retry "
+            "may simply be repeated",
+        ),
+    ] = None,
+) -> str | None:
+    """The header checked as on every other route, though a ping or a retry ignores it."""
+    return None if idempotency_key is None else check_key(idempotency_key)
+
+
+IdempotencyKey = Annotated[str | None, Depends(_idempotency_key)]
 
 
 def _answer(made: Made, response: Response) -> SubscriptionWithSecret:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from service.projections.queries import DEFAULT_LIMIT, DIRECTIONS, TRANSFER_STAGES
 
 from ..answers import list_responses, mark_position
 from ..deps import App, CurrentActor, Lists
+from ..operations import api_router
 from ..params import Cursor, Limit
-from ..routing import OneHandOffRoute
 from ..schemas import TransferList, TransferListItem
 
-router = APIRouter(prefix="/v1/transfers", tags=["transfers"], route_class=OneHandOffRoute)
+router = api_router(prefix="/v1/transfers", tags=["transfers"])
 
 
 @router.get("", response_model=TransferList, responses=list_responses(403))

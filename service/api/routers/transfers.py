@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from service.application import CaseTransferApplication as Use
 
 from ..deps import App, CaseId, CaseReads, CurrentActor, Step, TransferId
 from ..errors import problem_responses
-from ..routing import OneHandOffRoute
+from ..operations import api_router
 from ..schemas import (
     CaseView,
     InformationShareRecord,
@@ -19,9 +17,7 @@ from ..schemas import (
 )
 from ..schemas.decision_bodies import Acceptance
 
-router = APIRouter(
-    prefix="/v1/cases/{case_id}/transfers", tags=["transfers"], route_class=OneHandOffRoute
-)
+router = api_router(prefix="/v1/cases/{case_id}/transfers", tags=["transfers"])
 STEP = problem_responses(403, 404, 409, 412, 413)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from service.domain.actors import PARTNER
 from service.domain.calendar import london_date
@@ -12,11 +12,11 @@ from service.projections.queries import DEFAULT_LIMIT
 
 from ..answers import list_responses, mark_position
 from ..deps import App, CurrentActor, Lists
+from ..operations import api_router
 from ..params import Cursor, Limit
-from ..routing import OneHandOffRoute
 from ..schemas import AuthorityRef, WorkItemView, Worklist
 
-router = APIRouter(prefix="/v1/worklist", tags=["worklist"], route_class=OneHandOffRoute)
+router = api_router(prefix="/v1/worklist", tags=["worklist"])
 
 
 @router.get("", response_model=Worklist, responses=list_responses(403))

@@ -6,10 +6,11 @@ contract"); string limits come from the domain so the two cannot drift.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from service.domain.reference import authorities
 from service.domain.text import REFERENCE_MAX, TEXT_MAX
@@ -64,8 +65,20 @@ def _in_utc(instant: datetime) -> datetime:
         raise ValueError("the instant is out of range once converted to UTC") from None
 
 
+def _written_as_a_date_time(value: Any) -> Any:
+    """Only ISO 8601 text: pydantic would also read ``0.5`` as seconds since 1970, which
+    the document (``format: date-time``) does not offer and no reader would mean."""
+    if isinstance(value, str) and not ISO_DATE_TIME.match(value):
+        raise ValueError("an instant is ISO 8601 with an offset, e.g. 2026-11-29T10:00:00Z")
+    return value
+
+
+ISO_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ]")
+
 # ``at`` and ``as_known_at`` must carry an offset: a bare local time is ambiguous.
-QueryInstant = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+QueryInstant = Annotated[
+    AwareDatetime, BeforeValidator(_written_as_a_date_time), AfterValidator(_in_utc)
+]
 
 
 def utc(instant: datetime | None) -> Any:

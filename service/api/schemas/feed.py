@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -12,11 +12,14 @@ from service.audit.access_log import Access, AccessPage
 from service.audit.feed import FeedPage, RecordedEvent
 
 from .common import Actor, utc
+from .history_data import EventData
+from .history_entries import discriminated, variants
 from .lists import NEXT
 
 
-class FeedEvent(BaseModel):
-    """One case event as the feed lists it; ``data`` is as the case's history shows it."""
+class FeedEventFields(BaseModel):
+    """What every entry of the feed has; each event type narrows ``type`` and ``data``
+    (``history_entries.variants``), as in a case's history."""
 
     position: int = Field(description="The event's position in the log: stable, increasing")
     case_id: UUID
@@ -24,21 +27,31 @@ class FeedEvent(BaseModel):
     version: int = Field(description="The case's version this event made")
     recorded_at: datetime
     actor: Actor
-    data: dict[str, Any]
+    data: EventData
 
-    @classmethod
-    def of(cls, event: RecordedEvent) -> FeedEvent:
-        return cls(
-            position=event.position,
-            case_id=event.case_id,
-            type=event.type,
-            version=event.version,
-            recorded_at=utc(event.recorded_at),
-            actor=Actor(
-                name=event.actor.name, role=event.actor.role, authority=event.actor.authority
-            ),
-            data=event.data,
-        )
+
+FEED_EVENTS = variants(FeedEventFields, "FeedEvent")
+"""The feed entry model of each event type, by type."""
+
+# A union made at run time from ``history_data.EVENT_DATA``: a type checker sees the
+# fields every variant has.
+if TYPE_CHECKING:
+    FeedEvent: TypeAlias = FeedEventFields
+else:
+    FeedEvent = discriminated(FEED_EVENTS)
+
+
+def feed_event(event: RecordedEvent) -> FeedEventFields:
+    """One case event as the feed lists it; ``data`` is as the case's history shows it."""
+    return FEED_EVENTS[event.type](
+        position=event.position,
+        case_id=event.case_id,
+        type=event.type,
+        version=event.version,
+        recorded_at=utc(event.recorded_at),
+        actor=Actor(name=event.actor.name, role=event.actor.role, authority=event.actor.authority),
+        data=event.data,
+    )
 
 
 class EventFeed(BaseModel):
@@ -58,7 +71,7 @@ class EventFeed(BaseModel):
     @classmethod
     def of(cls, page: FeedPage) -> EventFeed:
         return cls(
-            events=[FeedEvent.of(e) for e in page.events],
+            events=[feed_event(e) for e in page.events],
             last_position=page.last_position,
             next=page.last_position if page.more else None,
         )

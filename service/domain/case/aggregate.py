@@ -3,7 +3,8 @@
 ``Case`` gathers its parts, each declaring its events beside the commands that
 record them: ``Opening`` (open, local references, close), ``Assessing``,
 ``Transferring`` and ``Dating`` (its date), and the decisions on the record,
-``Discussing`` (strategy discussions) and ``Differing`` (professional differences).
+``Discussing`` (strategy discussions), ``Minuting`` (their minutes and dissents) and
+``Differing`` (professional differences).
 Commands check the rules (``rules.py``, ``decision_rules.py``) against the state the
 events have built (``state.py``) and then trigger one event (an acceptance that names
 open matters, rule 15, triggers two, saved together); events only change state, so
@@ -23,13 +24,22 @@ from .dating import Dating
 from .differences import Differing
 from .discussions import Discussing
 from .events import TOPIC_PREFIX, CaseEvent, topic
+from .minutes import Minuting
 from .open_matters import NamingOpenMatters
 from .opening import Opening
 from .transferring import Transferring
 
 
 class Case(
-    Opening, Assessing, Transferring, Dating, NamingOpenMatters, Discussing, Differing, Aggregate
+    Opening,
+    Assessing,
+    Transferring,
+    Dating,
+    NamingOpenMatters,
+    Discussing,
+    Minuting,
+    Differing,
+    Aggregate,
 ):
     """A child in need's case: who is responsible for it, and how responsibility moves.
 

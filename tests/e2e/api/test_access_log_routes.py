@@ -24,8 +24,11 @@ READS = [  # the route template recorded, and the URL read (filled from the case
     ("GET /v1/cases/{case_id}/responsibility", "/v1/cases/{case}/responsibility"),
     ("GET /v1/cases/{case_id}/timeline", "/v1/cases/{case}/timeline"),
     ("GET /v1/cases/{case_id}/transfers/{transfer_id}", "/v1/cases/{case}/transfers/{transfer}"),
-    ("GET /v1/cases", "/v1/cases?nhs_number={nhs}"),
-    ("GET /v1/cases", "/v1/cases?local_reference={ref}"),
+    ("GET /v1/cases/by-nhs-number", "/v1/cases/by-nhs-number?nhs_number={nhs}"),
+    (
+        "GET /v1/cases/by-local-reference",
+        "/v1/cases/by-local-reference?local_reference={ref}",
+    ),
 ]
 
 

@@ -291,7 +291,9 @@ class TestLookingAChildUp:
         nhs_number = random_nhs_number()
         case = api.open_case(nhs_number=nhs_number)
 
-        response = getattr(api, caller).get("/v1/cases", params={"nhs_number": nhs_number})
+        response = getattr(api, caller).get(
+            "/v1/cases/by-nhs-number", params={"nhs_number": nhs_number}
+        )
 
         assert response.status_code == 200, response.text
         assert [c["case_id"] for c in response.json()["items"]] == [case["case_id"]]
@@ -302,7 +304,9 @@ class TestLookingAChildUp:
         case = api.open_case(nhs_number=nhs_number)
         api.propose(case["case_id"], to="801")
 
-        items = api.bristol.get("/v1/cases", params={"nhs_number": nhs_number}).json()["items"]
+        items = api.bristol.get(
+            "/v1/cases/by-nhs-number", params={"nhs_number": nhs_number}
+        ).json()["items"]
 
         assert [c["case_id"] for c in items] == [case["case_id"]]
 
@@ -310,13 +314,15 @@ class TestLookingAChildUp:
         nhs_number = random_nhs_number()
         api.open_case(nhs_number=nhs_number)
 
-        response = api.leeds.get("/v1/cases", params={"nhs_number": nhs_number})
+        response = api.leeds.get("/v1/cases/by-nhs-number", params={"nhs_number": nhs_number})
 
         assert response.status_code == 200
         assert response.json()["items"] == []
 
     def test_gives_an_empty_list_for_a_child_with_no_case(self, api: Api) -> None:
-        response = api.mash.get("/v1/cases", params={"nhs_number": random_nhs_number()})
+        response = api.mash.get(
+            "/v1/cases/by-nhs-number", params={"nhs_number": random_nhs_number()}
+        )
 
         assert response.status_code == 200
         assert response.json()["items"] == []
@@ -325,7 +331,9 @@ class TestLookingAChildUp:
         nhs_number = random_nhs_number()
         case = api.open_case(nhs_number=nhs_number)
 
-        response = api.mash.get("/v1/cases", params={"nhs_number": spaced(nhs_number)})
+        response = api.mash.get(
+            "/v1/cases/by-nhs-number", params={"nhs_number": spaced(nhs_number)}
+        )
 
         assert [c["case_id"] for c in response.json()["items"]] == [case["case_id"]]
 
@@ -335,7 +343,9 @@ class TestLookingAChildUp:
         api.somerset.post(f"/v1/cases/{first['case_id']}/closure", json={"reason_code": "RC7"})
         second = api.open_case(by=api.bristol, nhs_number=nhs_number)
 
-        items = api.auditor.get("/v1/cases", params={"nhs_number": nhs_number}).json()["items"]
+        items = api.auditor.get(
+            "/v1/cases/by-nhs-number", params={"nhs_number": nhs_number}
+        ).json()["items"]
 
         assert [(c["case_id"], c["status"]) for c in items] == [
             (second["case_id"], "open"),
@@ -348,17 +358,21 @@ class TestLookingAChildUp:
         api.somerset.post(f"/v1/cases/{first['case_id']}/closure", json={"reason_code": "RC7"})
         api.open_case(by=api.bristol, nhs_number=nhs_number)
 
-        items = api.somerset.get("/v1/cases", params={"nhs_number": nhs_number}).json()["items"]
+        items = api.somerset.get(
+            "/v1/cases/by-nhs-number", params={"nhs_number": nhs_number}
+        ).json()["items"]
 
         assert [c["case_id"] for c in items] == [first["case_id"]]
 
     def test_refuses_an_invalid_nhs_number(self, api: Api) -> None:
-        response = api.mash.get("/v1/cases", params={"nhs_number": invalid_nhs_number()})
+        response = api.mash.get(
+            "/v1/cases/by-nhs-number", params={"nhs_number": invalid_nhs_number()}
+        )
 
         assert_problem(response, 422, "invalid-nhs-number")
 
     def test_refuses_an_over_long_nhs_number(self, api: Api) -> None:
-        response = api.mash.get("/v1/cases", params={"nhs_number": "1" * 13})
+        response = api.mash.get("/v1/cases/by-nhs-number", params={"nhs_number": "1" * 13})
 
         assert_problem(response, 422, "invalid-request")
 
@@ -368,7 +382,9 @@ class TestLookingAChildUp:
         assert_problem(response, 422, "query-required")
 
     def test_refuses_a_request_without_a_token(self, api: Api) -> None:
-        response = api.anonymous.get("/v1/cases", params={"nhs_number": random_nhs_number()})
+        response = api.anonymous.get(
+            "/v1/cases/by-nhs-number", params={"nhs_number": random_nhs_number()}
+        )
 
         assert_problem(response, 401, "unauthenticated")
 

@@ -170,7 +170,9 @@ class TestWithAnEncryptionKey:
             case_id = record_a_case(api, secrets)
         with serving(database_url, principals, clock, key) as api:  # a restart, same key
             case = api.auditor.get(f"/v1/cases/{case_id}").json()
-            found = api.mash.get("/v1/cases", params={"nhs_number": secrets.nhs_spaced})
+            found = api.mash.get(
+                "/v1/cases/by-nhs-number", params={"nhs_number": secrets.nhs_spaced}
+            )
 
         assert case["child"]["nhs_number"] == secrets.nhs_number
         assert [r["reference"] for r in case["local_references"]] == [secrets.reference]

@@ -105,7 +105,9 @@ class TestUnicodeReferences:
     ) -> None:
         case = api.open_case(local_reference=stored)
 
-        found = api.somerset.get("/v1/cases", params={"local_reference": looked_up})
+        found = api.somerset.get(
+            "/v1/cases/by-local-reference", params={"local_reference": looked_up}
+        )
 
         assert _case_ids(found) == [case["case_id"]]
         assert case["local_references"][0]["reference"] == CAFE_NFC
@@ -113,7 +115,9 @@ class TestUnicodeReferences:
     def test_fullwidth_letters_are_stored_and_found_as_ascii(self, api: Api) -> None:
         case = api.open_case(local_reference=FULLWIDTH)
 
-        found = api.somerset.get("/v1/cases", params={"local_reference": "SOM-1"})
+        found = api.somerset.get(
+            "/v1/cases/by-local-reference", params={"local_reference": "SOM-1"}
+        )
 
         assert case["local_references"][0]["reference"] == "SOM-1"
         assert _case_ids(found) == [case["case_id"]]
@@ -145,7 +149,9 @@ class TestUnicodeReferences:
         assert_problem(response, 422, code)
 
     def test_a_lookup_with_hidden_characters_is_refused(self, api: Api) -> None:
-        response = api.somerset.get("/v1/cases", params={"local_reference": "SOM\u200b1"})
+        response = api.somerset.get(
+            "/v1/cases/by-local-reference", params={"local_reference": "SOM\u200b1"}
+        )
 
         assert_problem(response, 422, "format-characters")
 

@@ -1,5 +1,6 @@
-"""The lists across cases: caseloads (GET /v1/cases, GET /v1/authorities/{code}/caseload)
-and transfers (GET /v1/transfers), their pages, their refusals, and read-your-writes."""
+"""The lists across cases: caseloads (GET /v1/cases, GET /v1/authorities/{code}/caseload),
+cases by local reference, and transfers (GET /v1/transfers), their pages, their refusals,
+and read-your-writes."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from .list_support import case_ids, ids, position_of, read, walk
 from .support import Api, Caller, assert_problem, decline, random_nhs_number, transfer_url
 
 CASES = "/v1/cases"
+BY_REFERENCE = "/v1/cases/by-local-reference"
 TRANSFERS = "/v1/transfers"
 
 
@@ -58,21 +60,23 @@ class TestFindingCases:
             f"{CASES}/{case_id}/local-references", json={"reference": "BRS-7"}
         )
 
-        assert case_ids(api.somerset, CASES, local_reference="SOM-42") == {case_id}
-        assert case_ids(api.bristol, CASES, local_reference="BRS-7") == {case_id}
-        assert read(api.bristol, CASES, after=recorded, local_reference="BRS-7")["next"] is None
+        assert case_ids(api.somerset, BY_REFERENCE, local_reference="SOM-42") == {case_id}
+        assert case_ids(api.bristol, BY_REFERENCE, local_reference="BRS-7") == {case_id}
+        assert (
+            read(api.bristol, BY_REFERENCE, after=recorded, local_reference="BRS-7")["next"] is None
+        )
 
     def test_finds_any_authoritys_reference_for_the_mash_and_auditors(self, api: Api) -> None:
         case_id = api.open_case(local_reference="SOM-42")["case_id"]
 
-        assert case_ids(api.mash, CASES, local_reference="SOM-42") == {case_id}
-        assert case_ids(api.auditor, CASES, local_reference="SOM-42") == {case_id}
-        assert case_ids(api.bristol, CASES, local_reference="SOM-42") == set()
+        assert case_ids(api.mash, BY_REFERENCE, local_reference="SOM-42") == {case_id}
+        assert case_ids(api.auditor, BY_REFERENCE, local_reference="SOM-42") == {case_id}
+        assert case_ids(api.bristol, BY_REFERENCE, local_reference="SOM-42") == set()
 
     def test_finds_nothing_by_a_reference_nobody_recorded(self, api: Api) -> None:
         api.open_case(local_reference="SOM-42")
 
-        assert case_ids(api.somerset, CASES, local_reference="SOM-99") == set()
+        assert case_ids(api.somerset, BY_REFERENCE, local_reference="SOM-99") == set()
 
     def test_walks_every_case_page_by_page(self, api: Api) -> None:
         opened = {api.open_case()["case_id"] for _ in range(5)}
@@ -94,7 +98,9 @@ class TestFindingCases:
     def test_still_looks_a_child_up_by_nhs_number(self, api: Api) -> None:
         case = api.open_case()
 
-        response = api.mash.get(CASES, params={"nhs_number": case["child"]["nhs_number"]})
+        response = api.mash.get(
+            f"{CASES}/by-nhs-number", params={"nhs_number": case["child"]["nhs_number"]}
+        )
 
         assert response.status_code == 200
         assert ids(response.json()["items"]) == [case["case_id"]]
@@ -103,19 +109,20 @@ class TestFindingCases:
 
 class TestFindingCasesRefusals:
     @pytest.mark.parametrize(
-        "query",
+        ("query", "moved_to"),
         [
-            {"nhs_number": "9434765919", "local_reference": "R-1"},
-            {"nhs_number": "9434765919", "responsible_authority": "933"},
-            {"nhs_number": "9434765919", "status": "open"},
-            {"local_reference": "R-1", "status": "closed"},
-            {"local_reference": "R-1", "responsible_authority": "933"},
-            {"nhs_number": "9434765919", "cursor": "abc"},
-            {"nhs_number": "9434765919", "limit": "5"},
+            ({"nhs_number": "9434765919"}, "/v1/cases/by-nhs-number"),
+            ({"local_reference": "R-1"}, "/v1/cases/by-local-reference"),
+            ({"local_reference": "R-1", "status": "closed"}, "/v1/cases/by-local-reference"),
         ],
     )
-    def test_refuses_two_lookups_at_once(self, api: Api, query: dict[str, str]) -> None:
-        assert_problem(api.somerset.get(CASES, params=query), 422, "conflicting-query")
+    def test_refuses_a_lookup_it_no_longer_answers_naming_where_it_moved(
+        self, api: Api, query: dict[str, str], moved_to: str
+    ) -> None:
+        response = api.somerset.get(CASES, params=query)
+
+        assert_problem(response, 422, "lookup-moved")
+        assert moved_to in response.json()["detail"]
 
     @pytest.mark.parametrize("caller", ["mash", "auditor"])
     def test_refuses_a_non_authority_asking_nothing(self, api: Api, caller: str) -> None:
@@ -338,7 +345,7 @@ class TestReadingYourWrites:
         referenced = api.bristol.post(
             f"{CASES}/{case_id}/local-references", json={"reference": "BRS-1"}
         )
-        found = read(api.bristol, CASES, after=referenced, local_reference="BRS-1")["items"]
+        found = read(api.bristol, BY_REFERENCE, after=referenced, local_reference="BRS-1")["items"]
         assert [(c["case_id"], c["version"]) for c in found] == [(case_id, 4)]
         tomorrow = (api.clock.today() + timedelta(days=1)).isoformat()
         date = {"date": tomorrow}

@@ -263,7 +263,7 @@ class TestRequestLog:
                 "summary": "Confidential-summary-text about the family",
             },
         )
-        api.mash.get("/v1/cases", params={"nhs_number": nhs_number})
+        api.mash.get("/v1/cases/by-nhs-number", params={"nhs_number": nhs_number})
         api.somerset.post("/v1/cases", json={**opening, "nhs_number": nhs_number + "0"})
         api.anonymous.get("/v1/authorities", headers={"Authorization": "Bearer not-a-token-77"})
         api.somerset.get("/v1/authorities", headers={"User-Agent": "agent-secret-99"})

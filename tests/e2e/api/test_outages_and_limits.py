@@ -184,7 +184,7 @@ def somerset_http(server: str, principals: tuple[Path, dict[str, str]]) -> Itera
 
 
 def _assert_no_case_for(api: Api, nhs_number: str) -> None:
-    found = api.mash.get("/v1/cases", params={"nhs_number": nhs_number})
+    found = api.mash.get("/v1/cases/by-nhs-number", params={"nhs_number": nhs_number})
     assert found.json()["items"] == []
 
 

@@ -72,7 +72,9 @@ class TestIdempotencyKey:
         _same_answer(first, retry)  # not "child-has-open-case"
         case_id = first.json()["case_id"]
         assert event_types(api.auditor, case_id) == ["CaseOpened"]
-        found = api.mash.get("/v1/cases", params={"nhs_number": body["nhs_number"]}).json()
+        found = api.mash.get(
+            "/v1/cases/by-nhs-number", params={"nhs_number": body["nhs_number"]}
+        ).json()
         assert [c["case_id"] for c in found["items"]] == [case_id]
 
     def test_a_retried_proposal_returns_the_same_transfer_and_records_nothing(
@@ -165,7 +167,7 @@ class TestIdempotencyKey:
         response = api.somerset.post("/v1/cases", json=body, headers=_keyed(key))
 
         assert_problem(response, 422, "invalid-idempotency-key")
-        found = api.mash.get("/v1/cases", params={"nhs_number": body["nhs_number"]})
+        found = api.mash.get("/v1/cases/by-nhs-number", params={"nhs_number": body["nhs_number"]})
         assert found.json()["items"] == []
 
     def test_a_refused_request_can_be_retried_with_its_key_once_the_rule_is_met(
@@ -330,7 +332,9 @@ class TestRaces:
 
             assert _codes(responses) == {(201, ""): RACERS * 2}, [r.text for r in responses]
             assert len({r.text for r in responses}) == 1
-            found = api.mash.get("/v1/cases", params={"nhs_number": body["nhs_number"]})
+            found = api.mash.get(
+                "/v1/cases/by-nhs-number", params={"nhs_number": body["nhs_number"]}
+            )
             assert len(found.json()["items"]) == 1
 
     def test_of_concurrent_openings_for_one_child_exactly_one_wins(
@@ -347,7 +351,9 @@ class TestRaces:
             (409, "child-has-open-case"): RACERS - 1,
         }, [r.text for r in responses]
         winner = next(r for r in responses if r.status_code == 201).json()
-        found = api.mash.get("/v1/cases", params={"nhs_number": nhs_number}).json()["items"]
+        found = api.mash.get("/v1/cases/by-nhs-number", params={"nhs_number": nhs_number}).json()[
+            "items"
+        ]
         assert [c["case_id"] for c in found] == [winner["case_id"]]
         assert event_types(api.auditor, winner["case_id"]) == ["CaseOpened"]
 

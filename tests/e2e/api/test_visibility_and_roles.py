@@ -37,7 +37,9 @@ class TestAnUnrelatedAuthority:
         case = api.open_case()
         api.propose(case["case_id"], to="801")
 
-        response = api.leeds.get("/v1/cases", params={"nhs_number": case["child"]["nhs_number"]})
+        response = api.leeds.get(
+            "/v1/cases/by-nhs-number", params={"nhs_number": case["child"]["nhs_number"]}
+        )
 
         assert response.json()["items"] == []
 
@@ -78,7 +80,9 @@ class TestTheFormerlyResponsibleAuthority:
     def test_finds_the_case_by_nhs_number(self, api: Api, handed_over: str) -> None:
         nhs_number = api.somerset.get(f"/v1/cases/{handed_over}").json()["child"]["nhs_number"]
 
-        items = api.somerset.get("/v1/cases", params={"nhs_number": nhs_number}).json()["items"]
+        items = api.somerset.get(
+            "/v1/cases/by-nhs-number", params={"nhs_number": nhs_number}
+        ).json()["items"]
 
         assert [c["case_id"] for c in items] == [handed_over]
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -16,10 +17,12 @@ from fastapi.testclient import TestClient
 from service.asgi import create_app
 from service.settings import Settings
 from tests.e2e.api.support import Api, Clock
-from tests.e2e.reliability.servers import ChildProcess
+from tests.e2e.reliability.servers import START_TIMEOUT, ChildProcess
 from tests.paths import REPOSITORY
 
-from .receivers import Receiver
+from .receivers import Receiver, wait_until
+
+READY = "Delivering notifications"
 
 
 def environment_of(settings: Settings) -> dict[str, str]:
@@ -29,6 +32,10 @@ def environment_of(settings: Settings) -> dict[str, str]:
         environment[f"CASE_TRANSFER_{name.upper()}"] = str(value)
     environment["PYTHONUNBUFFERED"] = "1"
     return environment
+
+
+def _ready(worker: ChildProcess) -> bool:
+    return READY in worker.output()
 
 
 @contextmanager
@@ -52,6 +59,8 @@ def deliver_processes(
                     start_new_session=True,
                 )
             started.append(ChildProcess(process, log))
+        for worker in started:  # its SIGTERM handler is in place once it says so
+            wait_until(partial(_ready, worker), START_TIMEOUT, "a worker's start")
         yield started
     finally:
         for worker in started:

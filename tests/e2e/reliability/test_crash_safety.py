@@ -213,7 +213,9 @@ def _assert_answered_changes_recorded(reader: httpx.Client, answered: list[Sent]
 def _effects(reader: httpx.Client, sent: Sent) -> list[str]:
     """The cases (for an opening) or events that this request's change left in the record."""
     if sent.event_type == "CaseOpened":
-        found = reader.get("/v1/cases", params={"nhs_number": sent.body["nhs_number"]})
+        found = reader.get(
+            "/v1/cases/by-nhs-number", params={"nhs_number": sent.body["nhs_number"]}
+        )
         assert found.status_code == 200, found.text
         return [case["case_id"] for case in found.json()["items"]]
     return [e["type"] for e in history(reader, sent.case_id) if e["type"] == sent.event_type]

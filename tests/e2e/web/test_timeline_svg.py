@@ -10,7 +10,8 @@ import pytest
 
 from service.domain.case.responsibility import Period
 from service.web import words
-from service.web.timeline_svg import _ticks, draw_timeline
+from service.web.timeline_scale import ticks as axis_ticks
+from service.web.timeline_svg import draw_timeline
 
 SVG = "{http://www.w3.org/2000/svg}"
 OPENED = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
@@ -135,13 +136,13 @@ class TestAxisTicks:
         ],
     )
     def test_at_most_six_in_order_within_the_plot(self, span: timedelta) -> None:
-        ticks = _ticks(NOW, NOW + span)
+        ticks = axis_ticks(NOW, NOW + span)
         assert 1 <= len(ticks) <= 6
         instants = [instant for instant, _ in ticks]
         assert instants == sorted(instants)
         assert all(NOW <= instant <= NOW + span for instant in instants)
 
     def test_days_are_labelled_by_date_and_months_by_month(self) -> None:
-        assert _ticks(NOW, NOW + timedelta(days=9))[0][1] == "27 Nov"
-        assert _ticks(NOW, NOW + timedelta(days=500))[0][1] == "Jan 2027"
-        assert _ticks(NOW, NOW + timedelta(hours=5))[0][1] == "26 Nov, 9am"
+        assert axis_ticks(NOW, NOW + timedelta(days=9))[0][1] == "27 Nov"
+        assert axis_ticks(NOW, NOW + timedelta(days=500))[0][1] == "Jan 2027"
+        assert axis_ticks(NOW, NOW + timedelta(hours=5))[0][1] == "26 Nov, 9am"

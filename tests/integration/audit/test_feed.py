@@ -113,7 +113,7 @@ class TestReadingTheFeed:
         mine = [e for e in page.events if e.case_id == case_id]
 
         assert [(e.type, e.version, e.recorded_at, e.data) for e in mine] == [
-            (h.type, h.version, h.recorded_at, h.data) for h in history.events
+            (h.type, h.version, h.recorded_at, h.data.model_dump()) for h in history.events
         ]
         assert mine[0].actor == SOMERSET
 

@@ -88,24 +88,33 @@ def open_case(
 
 def find_cases(
     *,
-    nhs_number: str | None = None,
-    local_reference: str | None = None,
     responsible_authority: str | None = None,
     status: m.Status | None = None,
     cursor: str | None = None,
     limit: int | None = None,
 ) -> Call[m.CaseList]:
-    """Find cases one way at a time: by NHS number (one page), by your local reference,
-    or a caseload (``responsible_authority``, ``status``); none: your open caseload."""
+    """A caseload: the cases ``responsible_authority`` (default yours) holds now
+    (``open``) or closed (``closed``)."""
     params = {
-        "nhs_number": nhs_number,
-        "local_reference": local_reference,
         "responsible_authority": responsible_authority,
         "status": status,
         "cursor": cursor,
         "limit": limit,
     }
     return Call("GET", "/v1/cases", reader(m.CaseList), params)
+
+
+def find_child_cases(nhs_number: str) -> Call[m.CaseList]:
+    """Every case of the child you may see, newest first, on one page."""
+    return Call("GET", "/v1/cases/by-nhs-number", reader(m.CaseList), {"nhs_number": nhs_number})
+
+
+def find_cases_by_local_reference(
+    local_reference: str, *, cursor: str | None = None, limit: int | None = None
+) -> Call[m.CaseList]:
+    """The cases an authority's own case reference names (yours, if you are one)."""
+    params = {"local_reference": local_reference, "cursor": cursor, "limit": limit}
+    return Call("GET", "/v1/cases/by-local-reference", reader(m.CaseList), params)
 
 
 def get_case(case_id: Id, *, as_known_at: datetime | None = None) -> Call[m.CaseView]:

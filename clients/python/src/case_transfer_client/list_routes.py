@@ -5,6 +5,7 @@ Each list answers a page; the clients' ``iter_…`` methods follow the pages for
 
 from __future__ import annotations
 
+from . import audit_models as audit
 from . import models as m
 from .calls import Call, reader
 from .case_routes import Id
@@ -42,9 +43,9 @@ def worklist(
     return Call("GET", "/v1/worklist", reader(m.Worklist), params)
 
 
-def event_feed(*, after: int | None = None, limit: int | None = None) -> Call[m.EventFeed]:
+def event_feed(*, after: int | None = None, limit: int | None = None) -> Call[audit.EventFeed]:
     """Every event of every case in log order, after position ``after``; for auditors."""
-    return Call("GET", "/v1/events", reader(m.EventFeed), {"after": after, "limit": limit})
+    return Call("GET", "/v1/events", reader(audit.EventFeed), {"after": after, "limit": limit})
 
 
 def access_log(
@@ -53,20 +54,20 @@ def access_log(
     principal: str | None = None,
     cursor: str | None = None,
     limit: int | None = None,
-) -> Call[m.AccessLogPage]:
+) -> Call[audit.AccessLogPage]:
     """Every read of a case by a MASH or auditor principal, newest first."""
     params = {"case_id": case_id, "principal": principal, "cursor": cursor, "limit": limit}
-    return Call("GET", "/v1/access-log", reader(m.AccessLogPage), params)
+    return Call("GET", "/v1/access-log", reader(audit.AccessLogPage), params)
 
 
-def ledger_checkpoint() -> Call[m.LedgerCheckpoint]:
+def ledger_checkpoint() -> Call[audit.LedgerCheckpoint]:
     """A signed checkpoint of the ledger over every event recorded so far: keep it."""
-    return Call("GET", "/v1/ledger/checkpoint", reader(m.LedgerCheckpoint))
+    return Call("GET", "/v1/ledger/checkpoint", reader(audit.LedgerCheckpoint))
 
 
-def ledger_keys() -> Call[m.LedgerKeys]:
+def ledger_keys() -> Call[audit.LedgerKeys]:
     """The public keys checkpoints are signed with: the current one and retired ones."""
-    return Call("GET", "/v1/ledger/keys", reader(m.LedgerKeys))
+    return Call("GET", "/v1/ledger/keys", reader(audit.LedgerKeys))
 
 
 def live() -> Call[m.Health]:

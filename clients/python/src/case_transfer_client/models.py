@@ -10,10 +10,19 @@ from __future__ import annotations
 from abc import abstractmethod
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar, cast
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    PrivateAttr,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+)
+
+from .event_data import EventData, typed_data
 
 Status = Literal["open", "closed"]
 Stage = Literal["proposed", "accepted", "completed", "declined", "withdrawn"]
@@ -147,12 +156,28 @@ class TimelineView(View):
     intervals: list[Interval]
 
 
-class HistoryEntry(View):
+class Event(View):
+    """A case event as the history and the feed list it: ``data`` is validated as the
+    model of the entry's ``type``, which subclasses declare before ``data``."""
+
+    @field_validator("data", mode="wrap", check_fields=False)
+    @classmethod
+    def _typed_by_type(
+        cls, data: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> EventData:
+        if "type" not in info.data:  # an entry without a valid type is refused anyway
+            return cast(EventData, handler(data))
+        return typed_data(info.data["type"], data)
+
+
+class HistoryEntry(Event):
+    """One event of a case's history; ``data`` is typed by ``type`` (``event_data``)."""
+
     version: int
     type: str
     recorded_at: datetime
     actor: Actor | None
-    data: dict[str, Any]
+    data: EventData
 
 
 class History(View):
@@ -239,63 +264,6 @@ class Worklist(CursorPage[WorkItemView]):
     agency: str | None = None
     """A partner's agency code, on its worklist."""
     today: date
-
-
-class FeedEvent(View):
-    position: int
-    case_id: UUID
-    type: str
-    version: int
-    recorded_at: datetime
-    actor: Actor
-    data: dict[str, Any]
-
-
-class EventFeed(Page[FeedEvent]):
-    """A page of the event feed. Follow it from ``last_position`` (as ``after``)."""
-
-    events: list[FeedEvent]
-    last_position: int
-    next: int | None
-
-    def entries(self) -> list[FeedEvent]:
-        return self.events
-
-    def following(self) -> dict[str, Any] | None:
-        return {"after": self.next} if self.next is not None else None
-
-
-class AccessEntry(View):
-    entry_id: int
-    recorded_at: datetime
-    principal: Actor
-    case_id: UUID
-    route: str
-
-
-class AccessLogPage(CursorPage[AccessEntry]):
-    pass
-
-
-class LedgerCheckpoint(View):
-    """Keep it as received: the fields are exactly the strings that were signed."""
-
-    position: int
-    chain_hash: str
-    issued_at: str
-    key_id: str
-    signature: str
-
-
-class LedgerKey(View):
-    key_id: str
-    algorithm: str
-    public_key: str
-    current: bool
-
-
-class LedgerKeys(View):
-    items: list[LedgerKey]
 
 
 class Health(View):
