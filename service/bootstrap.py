@@ -175,6 +175,7 @@ def open_store(
         transfer_date_horizon_days=settings.transfer_date_horizon_days,
         store_timeout_seconds=settings.store_timeout_seconds,
         settle_margin=timedelta(seconds=settings.settle_margin_seconds),
+        snapshot_interval=settings.snapshot_interval,
         decision_timescales=decision_timescales(settings),
     )
 

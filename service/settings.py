@@ -111,6 +111,13 @@ class Settings(BaseSettings):
         "its commit must be ready within the first half, or the command runs again. 0 "
         "turns this off: rule 3 then holds only up to the length of a commit",
     )
+    snapshot_interval: int = Field(
+        100,
+        ge=0,
+        description="Snapshot a case at every this many events, so that its first read after "
+        "a start need not replay its whole history (a cache: the events stay the record); "
+        "0 keeps no snapshots",
+    )
     worklist_share_information_days: int = Field(
         5, ge=0, description="Working days the originating authority has to share information"
     )

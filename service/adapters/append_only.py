@@ -26,12 +26,15 @@ service.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import ApplicationRecorder, ProgrammingError, Recorder
 
 from .event_store import StoreConfigurationError
+
+log = logging.getLogger(__name__)
 
 REFUSAL = "the case transfer event store is append-only"
 FUNCTION = "case_transfer_refuse_change"
@@ -50,12 +53,24 @@ class AppendOnlyError(StoreConfigurationError):
 
 
 def protect_event_tables(application: Application[Any]) -> None:
-    """Install the triggers on the application's events (and snapshots) tables."""
-    recorders: list[Recorder] = [application.recorder]
+    """Install the triggers on the application's events (and snapshots) tables.
+
+    The snapshots table is a cache (``service.application.snapshots``): if it cannot
+    be protected (a role that owns nothing, on a store whose owner has not started the
+    service since snapshots came, so the table is missing), the service starts without
+    snapshots, saying so, rather than not at all.
+    """
+    _protect(application.recorder)
     if application.snapshots is not None:
-        recorders.append(application.snapshots.recorder)
-    for recorder in recorders:
-        _protect(recorder)
+        try:
+            _protect(application.snapshots.recorder)
+        except Exception:  # the events are protected: only the cache is given up
+            log.warning(
+                "snapshots off: their table is missing or may not be made append-only by "
+                "this role; start the service once as the tables' owner",
+                exc_info=True,
+            )
+            application.snapshots = None
 
 
 def _protect(recorder: Recorder) -> None:

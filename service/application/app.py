@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import Application
-from eventsourcing.persistence import InfrastructureFactory, JSONTranscoder
+from eventsourcing.application import Application, Repository
+from eventsourcing.persistence import InfrastructureFactory, JSONTranscoder, Recording
 from eventsourcing.utils import Environment
 
 from service.adapters.append_only import protect_event_tables
@@ -24,6 +25,7 @@ from service.adapters.event_store import (
     wait_for_sqlite_writer_as_long_as_for_its_lock,
 )
 from service.adapters.store_waits import bound_event_store_waits
+from service.domain.case import Case
 from service.domain.case.date_rules import DEFAULT_TRANSFER_DATE_HORIZON_DAYS
 from service.domain.decision_timescales import DecisionTimescales
 
@@ -32,6 +34,7 @@ from .decisions import DecisionCommands, DecisionQueries
 from .outcome import utc_now
 from .queries import CaseQueries
 from .read_cache import CaseReadCache, ChildIndexReadCache
+from .snapshots import take_after_save
 
 DEFAULT_SETTLE_MARGIN = timedelta(seconds=5)
 
@@ -52,6 +55,7 @@ class CaseTransferApplication(
         store_timeout_seconds: int = 10,
         settle_margin: timedelta = DEFAULT_SETTLE_MARGIN,
         decision_timescales: DecisionTimescales | None = None,
+        snapshot_interval: int = 0,
     ) -> None:
         """``index_key`` keys the child index's hash of NHS numbers (``adapters.keys``).
         ``transfer_date_horizon_days``: how far ahead a transfer date may be.
@@ -59,6 +63,8 @@ class CaseTransferApplication(
         ``settle_margin``: how long after it is recorded an acceptance for today takes
         effect; its commit must come in the first half (``Changes._commit_deadline``).
         ``decision_timescales``: when minutes, acknowledgements and stages are due.
+        ``snapshot_interval``: snapshot a case at every this many events, for the read
+        cache's first reads (``snapshots.py``); 0, or ``read_only``, keeps none.
 
         Open every store with the same key: under another key the existing index
         entries are not found (there is no rotation yet). ``read_only`` (with an env
@@ -70,6 +76,10 @@ class CaseTransferApplication(
         self.store_timeout_seconds = store_timeout_seconds
         self.settle_margin = settle_margin
         self.decision_timescales = decision_timescales or DecisionTimescales()
+        self.snapshot_interval = 0 if read_only else max(0, snapshot_interval)
+        # The library's snapshots table (made, and made append-only, like the events'):
+        # never on a read-only store, whose commands read the events alone.
+        env = {**env, "IS_SNAPSHOTTING_ENABLED": "y" if self.snapshot_interval else "n"}
         with store_errors():
             if read_only:
                 super().__init__(env=env)
@@ -78,7 +88,7 @@ class CaseTransferApplication(
                     super().__init__(env=env)
                     protect_event_tables(self)
                     wait_for_sqlite_writer_as_long_as_for_its_lock(self, env)
-        self.read_cache = CaseReadCache(self.events)
+        self.read_cache = CaseReadCache(self.events, snapshots=self.snapshots)
         self.index_cache = ChildIndexReadCache(self.events)
         self.clock = clock
 
@@ -87,6 +97,20 @@ class CaseTransferApplication(
         factory = super().construct_factory(env)
         bound_event_store_waits(factory, self.store_timeout_seconds)
         return factory
+
+    def construct_repository(self) -> Repository[UUID]:
+        """The library's repository without the snapshots: commands load the events alone."""
+        repository = super().construct_repository()
+        repository.snapshot_store = None
+        return repository
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """Save, then snapshot each case the save took past a multiple of the interval."""
+        cases = [(o, o.version - len(o.pending_events)) for o in objs if isinstance(o, Case)]
+        recordings = super().save(*objs, **kwargs)
+        if self.snapshots is not None and self.snapshot_interval:
+            take_after_save(self.snapshots, self.snapshot_interval, cases)
+        return recordings
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

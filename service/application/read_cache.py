@@ -16,6 +16,10 @@ Cases are cached by ``CaseReadCache``; the child index by ``ChildIndexReadCache`
 which also remembers a child who has no index yet (``read_or_none``): a lookup of a
 child without cases then does what a lookup of a child with them does, one query for
 the events after a version, answering none (``CaseQueries.cases_for_child``).
+
+A case's first read starts from its newest snapshot when there is a sound one
+(``snapshots.start_from``), then applies the events after it as any read does; if
+that fails in any way, the read starts again from version 0, as without snapshots.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from eventsourcing.persistence import EventStore
 
 from service.domain.case import Case
 from service.domain.child_index import ChildIndex
+
+from .snapshots import start_from
 
 T = TypeVar("T")
 A = TypeVar("A", bound=Aggregate)
@@ -75,14 +81,30 @@ class ReadCache(Generic[A]):
         """``look`` at the aggregate, or at None while there is none; either is kept."""
         entry = self._entry(aggregate_id)
         with entry.lock:
-            for event in self.events.get(aggregate_id, gt=entry.version):
-                assert isinstance(event, Aggregate.Event)
-                entry.aggregate = event.mutate(entry.aggregate)  # in place after the first
-                if not isinstance(entry.aggregate, self.kind):  # another kind's id: none
-                    entry.aggregate, entry.version = None, 0
-                    raise AggregateNotFoundError(aggregate_id)
-                entry.version = entry.aggregate.version
+            started = entry.version == 0 and self._start(aggregate_id, entry)
+            try:
+                self._bring_forward(aggregate_id, entry)
+            except AggregateNotFoundError:
+                raise
+            except Exception:
+                entry.aggregate, entry.version = None, 0
+                if not started:
+                    raise
+                self._bring_forward(aggregate_id, entry)  # the events alone, as if none
             return look(entry.aggregate)
+
+    def _bring_forward(self, aggregate_id: UUID, entry: _Entry[A]) -> None:
+        for event in self.events.get(aggregate_id, gt=entry.version):
+            assert isinstance(event, Aggregate.Event)
+            entry.aggregate = event.mutate(entry.aggregate)  # in place after the first
+            if not isinstance(entry.aggregate, self.kind):  # another kind's id: none
+                entry.aggregate, entry.version = None, 0
+                raise AggregateNotFoundError(aggregate_id)
+            entry.version = entry.aggregate.version
+
+    def _start(self, aggregate_id: UUID, entry: _Entry[A]) -> bool:
+        """Put a cold ``entry`` at a later version than 0 if a snapshot allows; whether it did."""
+        return False
 
     def read_absent(self, absent_id: UUID) -> None:
         """Do the work of reading a cached aggregate that has no new events, for an id
@@ -111,9 +133,30 @@ class ReadCache(Generic[A]):
 
 
 class CaseReadCache(ReadCache[Case]):
-    """Cases for reading; ``read`` raises AggregateNotFoundError for no case."""
+    """Cases for reading; ``read`` raises AggregateNotFoundError for no case.
+
+    ``snapshots``: the application's snapshot store, if it keeps snapshots."""
 
     kind = Case
+
+    def __init__(
+        self,
+        events: EventStore[UUID],
+        maxsize: int = 2000,
+        *,
+        snapshots: EventStore[UUID] | None = None,
+    ) -> None:
+        super().__init__(events, maxsize)
+        self.snapshots = snapshots
+
+    def _start(self, aggregate_id: UUID, entry: _Entry[Case]) -> bool:
+        if self.snapshots is None:
+            return False
+        case = start_from(self.snapshots, self.events, aggregate_id)
+        if case is None:
+            return False
+        entry.aggregate, entry.version = case, case.version
+        return True
 
 
 class ChildIndexReadCache(ReadCache[ChildIndex]):

@@ -76,4 +76,11 @@ def test_runs_no_ddl(unprotected: LedgerStore, tmp_path: Path, command: tuple[st
     run(unprotected, tmp_path, *command)
 
     assert schema_of(unprotected) == before
-    assert not [row for row in before if str(row[1]) in EVENT_TABLE_TRIGGERS]  # still dropped
+    # The events table's triggers are still dropped (the snapshots table, a cache, keeps
+    # its own, of the same names on PostgreSQL).
+    events_triggers = [
+        row
+        for row in before
+        if str(row[1]) in EVENT_TABLE_TRIGGERS and "snapshots" not in str(row[2])
+    ]
+    assert not events_triggers

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 from uuid import uuid4
 
 EVENTS = "casetransferapplication_events"
+SNAPSHOTS = "casetransferapplication_snapshots"
 
 
 def readme_grants(schema: str, role: str, read_models: list[str]) -> list[str]:
@@ -24,6 +25,7 @@ def readme_grants(schema: str, role: str, read_models: list[str]) -> list[str]:
         f"GRANT USAGE ON SCHEMA {s} TO {role}",
         f"GRANT SELECT, INSERT, UPDATE ON {s}.{EVENTS} TO {role}",
         f"GRANT USAGE ON SEQUENCE {s}.{EVENTS}_notification_id_seq TO {role}",
+        f"GRANT SELECT, INSERT ON {s}.{SNAPSHOTS} TO {role}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON {kept} TO {role}",
         f"GRANT SELECT, INSERT ON {s}.ledger TO {role}",
         f"GRANT SELECT, INSERT ON {s}.access_log TO {role}",

@@ -1,0 +1,87 @@
+"""The first read of a long case after a start, against a warm read, with and without snapshots.
+
+Issue 14 item 2 asks that the cold first read of a case with 1,000 events take within
+2x a warm read. This times, in one process and one run (the machine is shared: compare
+only figures of the same run), the application's responsibility query (the read cache,
+the rule checks, no HTTP) on cases of ``--size`` events saved with an encryption key:
+the first read by a freshly opened application (cold: the read cache is empty) and the
+reads after it (warm), once with snapshots off and once with them on.
+
+    python -m bench.cold_reads --store sqlite:///var/cold.sqlite3 --size 1000 --cases 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from uuid import UUID
+
+from pydantic import SecretStr
+
+from service.adapters.keys import new_encryption_key
+from service.bootstrap import open_store
+from service.domain.actors import Actor
+from service.settings import Settings
+
+from .prepare import history_case
+
+FIRST, SECOND = "933", "801"
+
+
+def _times(
+    settings: Settings, case_ids: list[UUID], warm_reads: int
+) -> tuple[list[float], list[float]]:
+    application = open_store(settings)  # a fresh process's application: the cache is cold
+    actor = Actor("bench", "authority", FIRST)
+    cold, warm = [], []
+    try:
+        for case_id in case_ids:
+            started = time.perf_counter()
+            application.responsibility(actor, case_id)
+            cold.append(time.perf_counter() - started)
+            for _ in range(warm_reads):
+                started = time.perf_counter()
+                application.responsibility(actor, case_id)
+                warm.append(time.perf_counter() - started)
+    finally:
+        application.close()
+    return cold, warm
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--store", help="database URL (default: a new SQLite file)")
+    parser.add_argument("--size", type=int, default=1000, help="events per case")
+    parser.add_argument("--cases", type=int, default=10)
+    parser.add_argument("--warm-reads", type=int, default=20)
+    parser.add_argument("--interval", type=int, default=100, help="snapshot interval when on")
+    args = parser.parse_args()
+    folder = tempfile.mkdtemp()
+    url = args.store or f"sqlite:///{Path(folder) / 'cold.sqlite3'}"
+    key = SecretStr(new_encryption_key())
+    on = Settings(database_url=url, encryption_key=key, snapshot_interval=args.interval)
+    off = on.model_copy(update={"snapshot_interval": 0})
+    writer = open_store(on)
+    case_ids: list[UUID] = []
+    for n in range(args.cases):
+        case = history_case(args.size, FIRST, SECOND, datetime.now(UTC))
+        writer.save(case)
+        case_ids.append(case.id)
+        del n
+    writer.close()
+    for name, settings in (("snapshots off", off), ("snapshots on", on), ("snapshots off", off)):
+        cold, warm = _times(settings, case_ids, args.warm_reads)
+        cold_ms, warm_ms = statistics.median(cold) * 1e3, statistics.median(warm) * 1e3
+        print(
+            f"{name:14} {args.size} events: cold first read median {cold_ms:7.2f} ms "
+            f"(max {max(cold) * 1e3:7.2f}), warm median {warm_ms:5.2f} ms, "
+            f"cold / warm {cold_ms / warm_ms:6.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
