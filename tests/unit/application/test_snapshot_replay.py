@@ -77,7 +77,7 @@ def assert_every_snapshot_replays(events: list[Case.Event], every: int = 1) -> N
         stored = MAPPER.to_stored_event(CaseSnapshot.take(known))
         snapshot = MAPPER.to_domain_event(stored)
         assert isinstance(snapshot, CaseSnapshot)
-        restored = snapshot.restore(full.id)
+        restored: Any = snapshot.restore(full.id)
         assert_same(restored, known, f"case at {k}")
         for later in events[k:]:
             restored = later.mutate(restored)
