@@ -17,16 +17,19 @@ Types are matched exactly (``type(x) is``), never by ``isinstance``, so a subcla
 enum that is a str, a bool that is an int) is refused rather than flattened. ``$obj``
 is only ever a class under ``service.domain`` with a ``__dict__``: a snapshot can
 never make the service build anything else. The whole is one JSON text (``dumps``,
-``loads``), so the store's transcoder sees one string. Whatever is refused raises
+``loads``), compressed (``pack``, ``unpack``), so the store's transcoder sees one
+string. Whatever is refused raises
 ``SnapshotCodecError``: taking the snapshot is skipped, reading it falls back to
 the events (``snapshots.py``).
 """
 
 from __future__ import annotations
 
+import base64
 import functools
 import importlib
 import json
+import zlib
 from datetime import date, datetime, timezone
 from typing import Any
 from uuid import UUID
@@ -73,6 +76,23 @@ def encode(value: Any) -> Any:
 def dumps(state: Any) -> str:
     """``state`` in this encoding, as JSON text."""
     return json.dumps(encode(state), separators=(",", ":"))
+
+
+def pack(state: Any) -> str:
+    """``dumps``, compressed (a long case's state repeats its field names and authorities
+    hundreds of times), as base64 text: a tenth of the bytes to store, fetch and decrypt."""
+    return base64.b64encode(zlib.compress(dumps(state).encode(), 1)).decode("ascii")
+
+
+def unpack(text: Any) -> Any:
+    """The state ``pack`` wrote; SnapshotCodecError for anything else."""
+    if type(text) is not str:
+        raise SnapshotCodecError("a snapshot's state is not text")
+    try:
+        raw = zlib.decompress(base64.b64decode(text, validate=True)).decode()
+    except (ValueError, zlib.error) as error:
+        raise SnapshotCodecError(f"not a packed snapshot: {error}") from error
+    return loads(raw)
 
 
 def loads(text: Any) -> Any:

@@ -33,7 +33,7 @@ from eventsourcing.utils import get_topic
 
 from service.domain.case import Case
 
-from .snapshot_codec import FORMAT, SnapshotCodecError, dumps, loads
+from .snapshot_codec import FORMAT, SnapshotCodecError, pack, unpack
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class CaseSnapshot(Snapshot):
             originator_version=aggregate.version,
             timestamp=cls.create_timestamp(),
             topic=get_topic(Case),
-            state={"format": FORMAT, "state": dumps(state)},
+            state={"format": FORMAT, "state": pack(state)},
         )
 
     def restore(self, case_id: UUID) -> Case:
@@ -66,7 +66,7 @@ class CaseSnapshot(Snapshot):
             raise SnapshotCodecError("not a snapshot of a case")
         if type(self.state) is not dict or self.state.get("format") != FORMAT:
             raise SnapshotCodecError("a snapshot in another format")
-        state = loads(self.state.get("state"))
+        state = unpack(self.state.get("state"))
         if type(state) is not dict or any(key in state for key in _NOT_STATE):
             raise SnapshotCodecError("a snapshot's state is not a case's")
         case = object.__new__(Case)

@@ -23,7 +23,7 @@ from pydantic import SecretStr
 from bench.prepare import history_case
 from service.adapters.keys import cipher_environment, new_encryption_key
 from service.application import CaseTransferApplication
-from service.application.snapshot_codec import SnapshotCodecError, dumps, loads
+from service.application.snapshot_codec import SnapshotCodecError, dumps, loads, unpack
 from service.application.snapshots import CaseSnapshot
 from service.domain.case import Case
 from tests.unit.domain.conftest import replay
@@ -124,6 +124,12 @@ def test_a_long_history_loads_from_its_snapshots_as_replayed() -> None:
 def test_what_the_encoding_never_writes_is_refused(text: str) -> None:
     with pytest.raises(SnapshotCodecError):
         loads(text)
+
+
+@pytest.mark.parametrize("text", ["not base64!", "aGVsbG8=", 7])  # "hello": not compressed
+def test_a_state_that_does_not_unpack_is_refused(text: object) -> None:
+    with pytest.raises(SnapshotCodecError):
+        unpack(text)
 
 
 def test_what_the_encoding_does_not_know_is_refused_when_taking() -> None:
