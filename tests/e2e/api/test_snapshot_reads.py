@@ -8,7 +8,7 @@ hundred events stored encrypted, on both stores.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -26,6 +26,7 @@ from service.asgi import create_app
 from service.bootstrap import open_store
 from service.domain.case import Case
 from service.settings import Settings
+from tests.stores import store
 
 from .support import Clock
 
@@ -113,3 +114,18 @@ def test_a_save_past_the_interval_leaves_a_snapshot_of_the_case_as_saved(
         assert restored is not None and vars(restored) == vars(_as_of(application, case.id, 120))
     finally:
         application.close()
+
+
+def test_a_store_without_the_snapshots_table_starts_without_snapshots(tmp_path: Path) -> None:
+    """PostgreSQL, ``CREATE_TABLES=false``, an owner who has not started the service since
+    snapshots came: the service starts, reads and writes, keeping no snapshots."""
+    with store("postgres", tmp_path, prefix="nosnap") as url:
+        open_store(Settings(database_url=url, snapshot_interval=0)).close()  # the owner's start
+        application = open_store(Settings(database_url=url, create_tables=False))
+        try:
+            assert application.snapshots is None
+            case = history_case(120, "933", "801", datetime.now(UTC) - timedelta(days=1))
+            application.save(case)
+            assert application.read_cache.read(case.id, lambda c: c.version) == 120
+        finally:
+            application.close()
