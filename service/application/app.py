@@ -64,7 +64,7 @@ class CaseTransferApplication(
         effect; its commit must come in the first half (``Changes._commit_deadline``).
         ``decision_timescales``: when minutes, acknowledgements and stages are due.
         ``snapshot_interval``: snapshot a case at every this many events, for the read
-        cache's first reads (``snapshots.py``); 0, or ``read_only``, keeps none.
+        cache's first reads (``snapshots.py``); 0, ``read_only`` or no cipher keeps none.
 
         Open every store with the same key: under another key the existing index
         entries are not found (there is no rotation yet). ``read_only`` (with an env
@@ -76,7 +76,11 @@ class CaseTransferApplication(
         self.store_timeout_seconds = store_timeout_seconds
         self.settle_margin = settle_margin
         self.decision_timescales = decision_timescales or DecisionTimescales()
-        self.snapshot_interval = 0 if read_only else max(0, snapshot_interval)
+        # Only where they are encrypted (AES-GCM authenticates them): a snapshot stored in
+        # clear could be forged by whoever can write the database, and ``verify`` does not
+        # read snapshots.
+        keeps_snapshots = not read_only and bool(env.get("CIPHER_TOPIC"))
+        self.snapshot_interval = max(0, snapshot_interval) if keeps_snapshots else 0
         # The library's snapshots table (made, and made append-only, like the events'):
         # never on a read-only store, whose commands read the events alone.
         env = {**env, "IS_SNAPSHOTTING_ENABLED": "y" if self.snapshot_interval else "n"}

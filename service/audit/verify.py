@@ -26,9 +26,13 @@ ledger's position, cannot be told from a real one: the ledger has not yet vouche
 anything there. The ledger is fed continuously, and checkpoints that partners keep
 narrow that window (and cover the case where the operator rewrote store and ledger
 together). It reads the store and the ledger and changes neither: it never feeds
-the ledger. The events table is the only table the service loads the record from
-(the application keeps no snapshots), and every row of it is read, whatever its
-position; so is every row of the ledger.
+the ledger. The events table is the record, and every row of it is read, whatever its
+position; so is every row of the ledger. Snapshots (``application.snapshots``) are
+not read here: a cache the read cache's first reads start from, kept only with an
+encryption key (AES-GCM authenticates them) and used only if they match the stored
+event at their version; someone holding both the key and the database could still
+store one that is not checked here (``CASE_TRANSFER_SNAPSHOT_INTERVAL=0`` stops
+their use).
 """
 
 from __future__ import annotations

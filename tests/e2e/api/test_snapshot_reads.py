@@ -103,7 +103,13 @@ def test_a_save_past_the_interval_leaves_a_snapshot_of_the_case_as_saved(
     database_url: str, principals: tuple[Path, dict[str, str]], clock: Clock
 ) -> None:
     settings = Settings(database_url=database_url, snapshot_interval=100)
-    application = open_store(settings)
+    in_clear = open_store(settings)
+    try:
+        assert in_clear.snapshots is None  # without encryption, never: none is authenticated
+    finally:
+        in_clear.close()
+    key = SecretStr(new_encryption_key())
+    application = open_store(settings.model_copy(update={"encryption_key": key}))
     try:
         case = history_case(120, "933", "801", clock.now() - timedelta(days=1))
         application.save(case)
@@ -120,8 +126,12 @@ def test_a_store_without_the_snapshots_table_starts_without_snapshots(tmp_path: 
     """PostgreSQL, ``CREATE_TABLES=false``, an owner who has not started the service since
     snapshots came: the service starts, reads and writes, keeping no snapshots."""
     with store("postgres", tmp_path, prefix="nosnap") as url:
-        open_store(Settings(database_url=url, snapshot_interval=0)).close()  # the owner's start
-        application = open_store(Settings(database_url=url, create_tables=False))
+        key = SecretStr(new_encryption_key())
+        owner = Settings(database_url=url, snapshot_interval=0, encryption_key=key)
+        open_store(owner).close()  # the owner's start, before snapshots
+        application = open_store(
+            owner.model_copy(update={"create_tables": False, "snapshot_interval": 100})
+        )
         try:
             assert application.snapshots is None
             case = history_case(120, "933", "801", datetime.now(UTC) - timedelta(days=1))
