@@ -113,8 +113,13 @@ class CaseTransferApplication(
         cases = [(o, o.version - len(o.pending_events)) for o in objs if isinstance(o, Case)]
         recordings = super().save(*objs, **kwargs)
         if self.snapshots is not None and self.snapshot_interval:
-            take_after_save(self.snapshots, self.snapshot_interval, cases)
+            take_after_save(self.snapshots, self.snapshot_interval, cases, self._replayed_to)
         return recordings
+
+    def _replayed_to(self, case_id: UUID, version: int) -> Case:
+        """The case from its stored events up to ``version`` (the repository: no snapshot)."""
+        case: Case = self.repository.get(case_id, version=version)
+        return case
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -4,7 +4,8 @@ A cold read (the first since the process started, or since the read cache let th
 go) used to replay every event of the case: for a case with a thousand events, tens of
 times a warm read. With ``CASE_TRANSFER_SNAPSHOT_INTERVAL`` set to N (default 100,
 ``0`` turns snapshots off), a save that carries a case past a multiple of N also puts a
-snapshot of the case as saved (``take_after_save``), after its events have committed:
+snapshot of the case as its stored events rebuild it (``take_after_save``), after
+they have committed:
 a snapshot that cannot be taken is logged and skipped, never failing the command. A
 cold read (``read_cache.CaseReadCache``) then starts from the newest snapshot and
 applies only the events after it.
@@ -24,6 +25,7 @@ append-only like the events' (``adapters.append_only``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -76,18 +78,24 @@ class CaseSnapshot(Snapshot):
 
 
 def take_after_save(
-    snapshots: EventStore[UUID], interval: int, cases: list[tuple[Case, int]]
+    snapshots: EventStore[UUID],
+    interval: int,
+    cases: list[tuple[Case, int]],
+    replayed: Callable[[UUID, int], Case],
 ) -> None:
     """Snapshot each saved case whose save took it past a multiple of ``interval``.
 
     ``cases``: each case as saved, with its version before the save. Called after the
-    save committed; any failure is logged and the snapshot skipped.
+    save committed. The snapshot is of the case as its stored events rebuild it
+    (``replayed``: every event up to that version), not of the object the command
+    changed: what is cached is what a replay would give. Any failure is logged and
+    the snapshot skipped.
     """
     for case, before in cases:
         if interval <= 0 or case.version // interval <= before // interval:
             continue
         try:
-            snapshots.put([CaseSnapshot.take(case)])
+            snapshots.put([CaseSnapshot.take(replayed(case.id, case.version))])
         except Exception:  # a snapshot is a cache: nothing may fail a command
             log.warning(
                 "snapshot of case %s at version %s not taken", case.id, case.version, exc_info=True
