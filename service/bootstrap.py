@@ -40,14 +40,18 @@ from .audit.signing import (
     development_key_notice,
     development_signing_key,
 )
-from .domain.decision_timescales import DecisionTimescales
-from .domain.notifications import EndpointPolicy, RetrySchedule
-from .domain.worklist import Timescales
 from .notifications.delivery import Deliverer
 from .notifications.scheduler import NotificationScheduler
 from .notifications.sealing import SecretBox
 from .notifications.subscriptions import Subscriptions
 from .notifications.worker import DeliveryWorker
+from .policies import (
+    decision_timescales,
+    delivers_in_serve,
+    endpoint_policy,
+    retry_schedule,
+    timescales,
+)
 from .projections.projector import Projector
 from .projections.queries import ReadModels
 from .settings import Settings, SettingsError
@@ -55,13 +59,11 @@ from .settings import Settings, SettingsError
 __all__ = [
     "Service",
     "check_settings",
-    "decision_timescales",
     "open_engine",
     "open_memory_store",
     "open_service",
     "open_store",
     "signing_keys",
-    "timescales",
 ]
 
 logger = logging.getLogger("service.audit")
@@ -96,27 +98,6 @@ def check_settings(settings: Settings) -> None:
         raise SettingsError(f"CASE_TRANSFER_ENV=production needs {names}; refusing to start")
 
 
-def timescales(settings: Settings) -> Timescales:
-    """The worklist's timescales (regional procedures differ, so each is a setting)."""
-    return Timescales(
-        share_information=settings.worklist_share_information_days,
-        confirm_receipt=settings.worklist_confirm_receipt_days,
-        decide_transfer=settings.worklist_decide_transfer_days,
-        assess_after_handover=settings.worklist_assess_after_handover_days,
-        decisions=decision_timescales(settings),
-    )
-
-
-def decision_timescales(settings: Settings) -> DecisionTimescales:
-    """When minutes, acknowledgements and professional-difference stages are due."""
-    stages = tuple(int(days) for days in settings.decision_stage_days.split(","))
-    return DecisionTimescales(
-        minutes=settings.decision_minutes_days,
-        acknowledgement=settings.decision_acknowledgement_days,
-        stages=stages,
-    )
-
-
 def signing_keys(settings: Settings, *, create: bool = True) -> SigningKeys:
     """The keys ``settings`` name; in development without one, the development key.
 
@@ -132,31 +113,6 @@ def signing_keys(settings: Settings, *, create: bool = True) -> SigningKeys:
         if made:  # `serve` announces an existing key itself, once, before it starts
             logger.warning(development_key_notice(DEVELOPMENT_SIGNING_KEY_FILE, made))
     return SigningKeys(decode_signing_key(key) if key is not None else None, retired)
-
-
-def endpoint_policy(settings: Settings) -> EndpointPolicy:
-    """Where notifications may be sent: production's rules, and the hosts it allows."""
-    allowed = (settings.notify_allowed_hosts or "").split(",")
-    return EndpointPolicy(
-        production=settings.env == "production",
-        allowed=tuple(entry.strip() for entry in allowed if entry.strip()),
-    )
-
-
-def retry_schedule(settings: Settings) -> RetrySchedule:
-    return RetrySchedule(
-        base=timedelta(seconds=settings.notify_retry_base_seconds),
-        cap=timedelta(seconds=settings.notify_retry_max_interval_seconds),
-        window=timedelta(seconds=settings.notify_retry_window_seconds),
-        disable_after=timedelta(seconds=settings.notify_disable_after_seconds),
-    )
-
-
-def delivers_in_serve(settings: Settings) -> bool:
-    """Whether ``serve`` delivers notifications itself: by default in development only."""
-    if settings.notify_deliver_in_serve is not None:
-        return settings.notify_deliver_in_serve
-    return settings.env != "production"
 
 
 def open_store(

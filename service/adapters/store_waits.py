@@ -28,7 +28,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
-from .deadline import WATCHDOG, time_left
+from .deadline import WATCHDOG, current, time_left
 
 PING_AFTER_IDLE = 1.0
 """Seconds a connection may have rested in the pool and still be handed out unpinged.
@@ -83,9 +83,13 @@ def bound_event_store_waits(factory: Any, store_timeout: int) -> None:
     returned: dict[int, float] = {}  # by connection id: when last given back, monotonic
 
     def getconn_in_time(timeout: float | None = None) -> Any:
-        # Each of eventsourcing's tries waits its share (the pool's timeout), none past
-        # the deadline.
-        connection = getconn(timeout=min(pool.timeout, time_left(pool.timeout)))
+        # Each of eventsourcing's tries in a request waits its share (the pool's timeout),
+        # none past the deadline. Outside a request (a start, a command, a follower) there
+        # is no deadline and no retry around every wait: a process that starts while the
+        # database is slow to make its first connection waits the whole store timeout.
+        in_request = current() is not None
+        wait = min(pool.timeout, time_left(pool.timeout)) if in_request else store_timeout
+        connection = getconn(timeout=wait)
         if time.monotonic() - returned.get(id(connection), -PING_AFTER_IDLE) < PING_AFTER_IDLE:
             return connection  # in use a moment ago: its use is watched (``_Watched``)
         try:

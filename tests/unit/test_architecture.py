@@ -136,6 +136,7 @@ class TestImports:
 ALLOWED: dict[str, set[str]] = {
     "service.settings": set(),
     "service.domain": set(),
+    "service.policies": {"service.domain", "service.settings"},
     "service.adapters": {"service.domain", "service.settings"},
     "service.application": {"service.domain", "service.adapters", "service.settings"},
     "service.projections": {
@@ -153,6 +154,7 @@ ALLOWED: dict[str, set[str]] = {
         "service.projections",
         "service.audit",
         "service.notifications",
+        "service.policies",
         "service.settings",
     },
     "service.http": {

@@ -18,8 +18,9 @@ statuses a check takes come from that file too: this run and a peer's agree.
 It runs through schemathesis's own engine, as the CLI does, not hypothesis's state
 machine runner: a scenario drawn again takes its ids from answers that differ on every
 run, which the runner reported as a flaky strategy (FlakyStrategyDefinition) instead
-of a result; the engine expects that and goes on. Deterministic and cheap: a fixed
-seed, derandomised, no example database, 60 scenarios of up to 12 steps.
+of a result; the engine expects that and goes on. Cheap: derandomised, no example
+database, 60 scenarios of up to 12 steps, with the next of a few fixed seeds only when a
+run did not reach a transfer's steps (``SEEDS``).
 """
 
 from __future__ import annotations
@@ -42,36 +43,10 @@ from tests.paths import REPOSITORY
 
 COMMITTED = REPOSITORY / "openapi" / "openapi.json"
 PEER = tomllib.loads((REPOSITORY / "schemathesis.toml").read_text(encoding="utf-8"))
-CONFIG = schemathesis.Config.from_dict(
-    {
-        # One whose scenarios reach a transfer's steps (asserted below). A change to the
-        # document changes what a seed draws: if only that assertion then fails, try the
-        # next seeds (seeds 4 and 5 reached them at the typed history's merge; 1-3 not).
-        "seed": 4,
-        "generation": {
-            "mode": "positive",
-            "deterministic": True,
-            "database": "none",
-            "max-examples": 60,
-        },
-        "phases": {
-            "examples": {"enabled": False},
-            "coverage": {"enabled": False},
-            "fuzzing": {"enabled": False},
-            "stateful": {"enabled": True, "max-steps": 12},
-        },
-        "checks": {"enabled": True, **PEER["checks"]},
-        # A closure ends the case every link from it leads to; the peer's run and
-        # ``test_fuzz_schemathesis`` call it, this run goes on into the transfers.
-        "operations": [{"include-operation-id": "closeCase", "enabled": False}],
-    }
-)
-schema = schemathesis.openapi.from_path(COMMITTED, config=CONFIG)
 
 TARGET: dict[str, Any] = {}
 
 
-@schema.auth()
 class Token:
     """Somerset's token, as schemathesis's own authentication: its checks that send no
     token, or a wrong one, know to expect a 401."""
@@ -81,6 +56,42 @@ class Token:
 
     def set(self, case: schemathesis.Case[Any], token: str, context: Any) -> None:
         case.headers["Authorization"] = f"Bearer {token}"
+
+
+SEEDS = (4, 5, 2, 8)
+"""Seeds tried in turn until a run reaches a transfer's steps (asserted below): the
+steps a scenario takes depend on the ids the service answers with and on today's date,
+so one seed reaches them on most runs, not on every one (4 and 5 usually do, 1-3 rarely);
+each run must find nothing."""
+
+
+def stateful_schema(seed: int) -> Any:
+    """The committed document, configured for this run with ``seed``, on the app."""
+    config = schemathesis.Config.from_dict(
+        {
+            "seed": seed,
+            "generation": {
+                "mode": "positive",
+                "deterministic": True,
+                "database": "none",
+                "max-examples": 60,
+            },
+            "phases": {
+                "examples": {"enabled": False},
+                "coverage": {"enabled": False},
+                "fuzzing": {"enabled": False},
+                "stateful": {"enabled": True, "max-steps": 12},
+            },
+            "checks": {"enabled": True, **PEER["checks"]},
+            # A closure ends the case every link from it leads to; the peer's run and
+            # ``test_fuzz_schemathesis`` call it, this run goes on into the transfers.
+            "operations": [{"include-operation-id": "closeCase", "enabled": False}],
+        }
+    )
+    stateful = schemathesis.openapi.from_path(COMMITTED, config=config)
+    stateful.auth()(Token)
+    stateful.app = TARGET["app"]  # every call, the checks' own too, goes to it in-process
+    return stateful
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +108,6 @@ def target(
         read_model_wait_seconds=60,
     )
     app = create_app(configured)
-    schema.app = app  # every call, the checks' own too, goes to it in-process
     TARGET.update(app=app, token=principals[1]["somerset"])
     peer_hooks.install()
     try:
@@ -105,13 +115,13 @@ def target(
     finally:
         peer_hooks.uninstall()  # the other fuzzing sends what it generates
         TARGET.clear()
-        schema.app = None
         asgi.shutdown_lifespans()
 
 
-def test_a_stateful_run_with_every_check_finds_nothing(target: FastAPI) -> None:
-    failures, errors, reached = [], [], set()
-    for event in schemathesis.engine.from_schema(schema).execute():
+def run(seed: int) -> tuple[list[str], set[tuple[str, int]]]:
+    """One stateful run: what went wrong (failures, errors) and what it reached."""
+    failures, reached = [], set()
+    for event in schemathesis.engine.from_schema(stateful_schema(seed)).execute():
         if isinstance(event, events.ScenarioFinished):
             recorder = event.recorder
             failures += [
@@ -125,10 +135,22 @@ def test_a_stateful_run_with_every_check_finds_nothing(target: FastAPI) -> None:
                 if response is not None and response.status_code != 404:
                     reached.add((node.value.operation.label, response.status_code))
         elif isinstance(event, events.NonFatalError | events.FatalError):
-            errors.append(repr(event))
+            failures.append(repr(event))
+    return failures, reached
 
-    assert failures == [] and errors == [], "\n".join(failures + errors)
-    # It gets past the door into the rules: along the links from a case it opened to a
-    # transfer it proposed, and on to that transfer's steps (answered, not 404).
-    assert {("POST /v1/cases", 201), ("POST /v1/cases/{case_id}/transfers", 201)} <= reached
-    assert any("{transfer_id}" in label for label, _ in reached), sorted(reached)
+
+def reaches_the_steps(reached: set[tuple[str, int]]) -> bool:
+    """Past the door into the rules: along the links from a case it opened to a transfer
+    it proposed, and on to that transfer's steps (answered, not 404)."""
+    opened = {("POST /v1/cases", 201), ("POST /v1/cases/{case_id}/transfers", 201)} <= reached
+    return opened and any("{transfer_id}" in label for label, _ in reached)
+
+
+def test_a_stateful_run_with_every_check_finds_nothing(target: FastAPI) -> None:
+    reached: set[tuple[str, int]] = set()
+    for seed in SEEDS:
+        failures, reached = run(seed)
+        assert failures == [], f"seed {seed}:\n" + "\n".join(failures)
+        if reaches_the_steps(reached):
+            return
+    raise AssertionError(f"no run reached a transfer's steps: {sorted(reached)}")

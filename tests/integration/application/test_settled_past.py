@@ -87,6 +87,24 @@ def write_lock_held(url: str, seconds: float) -> Iterator[list[datetime]]:
         holder.join()
 
 
+def read_after(
+    answers: list[tuple[UUID, datetime, str | None]],
+    cases: list[UUID],
+    instants: list[datetime],
+    within: float = 30.0,
+) -> None:
+    """Wait until the reader has asked about each case at or after its instant (each
+    change has taken effect and been seen): on a busy machine one pass of the reader
+    over the cases can take longer than any fixed pause."""
+    deadline = time.monotonic() + within
+    while not all(
+        any(c == case_id and i >= instant for c, i, _ in list(answers))
+        for case_id, instant in zip(cases, instants, strict=True)
+    ):
+        assert time.monotonic() < deadline, "the reader never asked after the changes"
+        time.sleep(0.05)
+
+
 def accepted_at(application: CaseTransferApplication, case_id: UUID) -> tuple[datetime, datetime]:
     """The recorded time and effective instant of the case's acceptance."""
     [event] = [e for e in application.events.get(case_id) if type(e).__name__ == ACCEPTED]
@@ -116,7 +134,11 @@ class TestAnswersAboutThePast:
                 for case_id, transfer_id in cases:
                     with write_lock_held(database_url, HOLD):
                         writer.accept_responsibility(BRISTOL, case_id, transfer_id, ChangeRequest())
-                time.sleep(margin + 0.2)  # every hand-over has taken effect
+                read_after(
+                    answers,
+                    [case_id for case_id, _ in cases],
+                    [accepted_at(writer, case_id)[1] for case_id, _ in cases],
+                )
             finally:
                 stop.set()
                 reading.join()
@@ -204,7 +226,7 @@ class TestClosures:
                 for case_id in cases:
                     with write_lock_held(database_url, HOLD):
                         writer.close_case(SOMERSET, case_id, ChangeRequest(), reason_code="RC7")
-                time.sleep(margin + 0.2)  # every closure has taken effect
+                read_after(answers, cases, [closed_at(writer, case_id)[1] for case_id in cases])
             finally:
                 stop.set()
                 reading.join()
