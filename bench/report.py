@@ -84,32 +84,33 @@ def print_store(console: Console, kind: str, store: dict[str, Any]) -> None:
             "",
             style="dim",
         )
-    history = store["history"]
-    sizes = list(history["sizes"])
-    for size in sizes:
-        measured = history["sizes"][size]
-        last = size == sizes[-1]
-        table.add_row(
-            f"Who is responsible, {int(size):,} events",
-            f"{measured['throughput']:,.0f}",
-            _ms(measured["p50_ms"]),
-            _ms(measured["p95_ms"]),
-            _ms(measured["p99_ms"]),
-            f"{history['p50_ratio']:.1f}" if last else "",
-            history["target"] if last else "",
-            _verdict(history["met"]) if last else "",
-        )
     memory = store["memory"]
-    table.add_row(
-        "Server peak RSS (MB)",
-        f"{memory['server_peak_rss_mb']:,.0f}",
-        "",
-        "",
-        "",
-        "",
-        memory["target"],
-        _verdict(memory["met"]),
-    )
+    if not store.get("log_only"):  # the loads of a full run
+        history = store["history"]
+        sizes = list(history["sizes"])
+        for size in sizes:
+            measured = history["sizes"][size]
+            last = size == sizes[-1]
+            table.add_row(
+                f"Who is responsible, {int(size):,} events",
+                f"{measured['throughput']:,.0f}",
+                _ms(measured["p50_ms"]),
+                _ms(measured["p95_ms"]),
+                _ms(measured["p99_ms"]),
+                f"{history['p50_ratio']:.1f}" if last else "",
+                history["target"] if last else "",
+                _verdict(history["met"]) if last else "",
+            )
+        table.add_row(
+            "Server peak RSS (MB)",
+            f"{memory['server_peak_rss_mb']:,.0f}",
+            "",
+            "",
+            "",
+            "",
+            memory["target"],
+            _verdict(memory["met"]),
+        )
     table.add_row(
         "Replay peak RSS (MB)",
         f"{memory['replay_peak_rss_mb']:,.0f}",
@@ -153,16 +154,21 @@ def print_whole_log(console: Console, kind: str, measured: dict[str, Any]) -> No
     )
 
 
-def write(results: dict[str, Any], folder: Path, stamp: datetime) -> tuple[Path, Path]:
+def write(
+    results: dict[str, Any], folder: Path, stamp: datetime, *, chart: bool = True
+) -> list[Path]:
+    """The results as JSON and, unless ``--log-only`` (no loads to draw), a chart."""
     folder.mkdir(parents=True, exist_ok=True)
     name = f"bench-{stamp.strftime('%Y%m%dT%H%M%SZ')}"
     json_path, png_path = folder / f"{name}.json", folder / f"{name}.png"
     json_path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    chart(results, png_path)
-    return json_path, png_path
+    if not chart:
+        return [json_path]
+    draw(results, png_path)
+    return [json_path, png_path]
 
 
-def chart(results: dict[str, Any], path: Path) -> None:
+def draw(results: dict[str, Any], path: Path) -> None:
     """Throughput against baselines, latency percentiles, and cost against history length."""
     import matplotlib
 

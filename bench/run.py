@@ -38,7 +38,7 @@ from rich.console import Console
 from service.domain.reference import authorities
 
 from . import report
-from .scenarios import assemble
+from .scenarios import assemble, assemble_log_only
 from .servers import Server, bare_command, running, serve_command
 from .stats import summarise
 from .stores import fresh_store, make_credentials, production_environment, production_keys
@@ -79,6 +79,12 @@ def options(argv: Sequence[str] | None) -> argparse.Namespace:
         "--keep",
         action="store_true",
         help="keep the run's folder (SQLite file, server logs) and PostgreSQL schemas",
+    )
+    parser.add_argument(
+        "--log-only",
+        action="store_true",
+        help="only generate, replay and time the whole-log commands (no server, no load): "
+        "the measurement of ten years (--scale 10)",
     )
     parser.add_argument("--output-dir", type=Path, default=REPOSITORY / "bench" / "results")
     parser.add_argument(
@@ -177,16 +183,20 @@ def bench_store(
         )
         console.print(f"[bold]{kind}[/]: generating scale {args.scale} ...")
         dataset = run.json_of("dataset", "bench.generate", "--scale", str(args.scale), "--json")
-        prepared = run.json_of(
-            "prepared",
-            "bench.prepare",
-            "--history-sizes",
-            args.history_sizes,
-            "--history-cases",
-            str(args.history_cases),
-            "--write-cases",
-            str(args.write_cases),
-            "--json",
+        prepared: Any = (
+            None
+            if args.log_only
+            else run.json_of(
+                "prepared",
+                "bench.prepare",
+                "--history-sizes",
+                args.history_sizes,
+                "--history-cases",
+                str(args.history_cases),
+                "--write-cases",
+                str(args.write_cases),
+                "--json",
+            )
         )
         console.print(
             f"[bold]{kind}[/]: {dataset['events']:,} events in {dataset['seconds']} s; "
@@ -199,6 +209,10 @@ def bench_store(
             command: run.json_of(command, "bench.auditing", command)
             for command in ("check", "verify", "export")
         }
+        if args.log_only:
+            return assemble_log_only(
+                {"dataset": dataset, "scan": scanned, "replay": replayed, "whole_log": whole_log}
+            )
         console.print(f"[bold]{kind}[/]: loading the bare endpoint and the service ...")
         tokens = credentials.authorities
         sample = [(_lookup(case_id), tokens[party]) for case_id, party in dataset["sample_cases"]]
@@ -300,6 +314,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             console.print(f"Kept the run's stores, logs and specs (tokens too) in {folder}")
         else:
             shutil.rmtree(folder, ignore_errors=True)
-    json_path, png_path = report.write(results, args.output_dir, stamp)
-    console.print(f"Results: {json_path} and {png_path}")
+    written = report.write(results, args.output_dir, stamp, chart=not args.log_only)
+    console.print(f"Results: {' and '.join(str(path) for path in written)}")
     return 0
