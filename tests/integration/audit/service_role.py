@@ -17,15 +17,18 @@ EVENTS = "casetransferapplication_events"
 SNAPSHOTS = "casetransferapplication_snapshots"
 
 
-def readme_grants(schema: str, role: str, read_models: list[str]) -> list[str]:
-    """The README's grants, table by table."""
+def readme_grants(
+    schema: str, role: str, read_models: list[str], *, snapshots: bool = True
+) -> list[str]:
+    """The README's grants, table by table (the snapshots' only where the store has
+    that table: one opened without an encryption key keeps no snapshots)."""
     s = f'"{schema}"'
     kept = ", ".join(f"{s}.{table}" for table in [*read_models, "web_sessions"])
     return [
         f"GRANT USAGE ON SCHEMA {s} TO {role}",
         f"GRANT SELECT, INSERT, UPDATE ON {s}.{EVENTS} TO {role}",
         f"GRANT USAGE ON SEQUENCE {s}.{EVENTS}_notification_id_seq TO {role}",
-        f"GRANT SELECT, INSERT ON {s}.{SNAPSHOTS} TO {role}",
+        *([f"GRANT SELECT, INSERT ON {s}.{SNAPSHOTS} TO {role}"] if snapshots else []),
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON {kept} TO {role}",
         f"GRANT SELECT, INSERT ON {s}.ledger TO {role}",
         f"GRANT SELECT, INSERT ON {s}.access_log TO {role}",
@@ -49,8 +52,12 @@ def production_role(base_url: str, schema: str) -> Iterator[str]:
                 (schema,),
             )
         ]
+        snapshots = owner.execute(
+            "SELECT 1 FROM pg_tables WHERE schemaname = %s AND tablename = %s",
+            (schema, SNAPSHOTS),
+        ).fetchone()
         owner.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
-        for grant in readme_grants(schema, role, read_models):
+        for grant in readme_grants(schema, role, read_models, snapshots=snapshots is not None):
             owner.execute(grant)
     parts = urlsplit(base_url)
     netloc = f"{role}:{password}@{parts.hostname}:{parts.port or 5432}"
