@@ -44,6 +44,7 @@ POSITION_REFUSAL = "the case transfer event store appends at the end of its log"
 POSITION_FUNCTION = "case_transfer_append_at_end"
 POSITION_TRIGGER = "case_transfer_append_at_end"
 POSITION_CHECK = "case_transfer_positions_from_1"
+POSITION_PROBE = "the append-at-end function reads the highest position from the key"
 # Any fixed key: serialises concurrent installers across the whole database.
 _ADVISORY_LOCK_KEY = 0x4341_5345_5452_4E53  # "CASETRNS"
 
@@ -162,10 +163,23 @@ def _install_postgres_triggers(cursor: Any, schema: str, table: str, *, logged: 
     )
     if cursor.fetchone() is not None:
         present.add(POSITION_CHECK)
+    cursor.execute(
+        SQL(
+            "SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE n.nspname = %s AND p.proname = %s"
+        ),
+        (schema, POSITION_FUNCTION),
+    )
+    function = cursor.fetchone()
+    if function is not None and "max(notification_id)" in function["prosrc"]:
+        present.add(POSITION_PROBE)  # the function of this version, not an earlier one
     wanted = {ROW_TRIGGER, TRUNCATE_TRIGGER}
     if logged:
-        wanted |= {POSITION_TRIGGER, POSITION_CHECK}
+        wanted |= {POSITION_TRIGGER, POSITION_CHECK, POSITION_PROBE}
     if wanted <= present:
+        return
+    if wanted - present == {POSITION_PROBE}:
+        _upgrade_position_function(cursor, schema, table, names, present)
         return
     cursor.execute(
         SQL(
@@ -196,6 +210,29 @@ def _install_postgres_triggers(cursor: Any, schema: str, table: str, *, logged: 
         _install_postgres_position_checks(cursor, schema, table, names, present)
 
 
+def _upgrade_position_function(
+    cursor: Any, schema: str, table: str, names: dict[str, Any], present: set[str]
+) -> None:
+    """Replace an earlier version's append-at-end function, if this role may.
+
+    Its check is the same, only slower on a long log, so a role that may not replace
+    it (one that owns nothing) keeps it and says so, rather than refusing to start.
+    """
+    from psycopg.errors import InsufficientPrivilege
+
+    cursor.execute("SAVEPOINT case_transfer_position_function")
+    try:
+        _install_postgres_position_checks(cursor, schema, table, names, present)
+    except InsufficientPrivilege:
+        cursor.execute("ROLLBACK TO SAVEPOINT case_transfer_position_function")
+        log.warning(
+            "the events table %s.%s checks each insert with an earlier, slower function "
+            "that this role may not replace: start the service once as the table's owner",
+            schema,
+            table,
+        )
+
+
 def _install_postgres_position_checks(
     cursor: Any, schema: str, table: str, names: dict[str, Any], present: set[str]
 ) -> None:
@@ -217,7 +254,7 @@ def _install_postgres_position_checks(
                 "CHECK (notification_id >= 1) NOT VALID"
             ).format(**names)
         )
-    if POSITION_TRIGGER in present:
+    if POSITION_TRIGGER in present and POSITION_PROBE in present:
         return
     cursor.execute(
         SQL(
@@ -232,8 +269,11 @@ def _install_postgres_position_checks(
             "RAISE EXCEPTION '%: position % is not the log''s next', "
             "{refusal}, NEW.notification_id USING ERRCODE = 'insufficient_privilege'; "
             "END IF; "
-            "PERFORM 1 FROM {schema}.{table} WHERE notification_id >= NEW.notification_id; "
-            "IF FOUND THEN "
+            # The highest stored position, read from the primary key's end whatever the
+            # plan PL/pgSQL caches: a generic plan for ``notification_id >= $1`` was a
+            # sequential scan, so every insert read the whole log (ten years' generation
+            # hit the statement timeout).
+            "IF (SELECT max(notification_id) FROM {schema}.{table}) >= NEW.notification_id THEN "
             "RAISE EXCEPTION '%: position % is below one already stored', "
             "{refusal}, NEW.notification_id USING ERRCODE = 'insufficient_privilege'; "
             "END IF; "
@@ -241,6 +281,8 @@ def _install_postgres_position_checks(
             "END $$"
         ).format(**names)
     )
+    if POSITION_TRIGGER in present:
+        return
     cursor.execute(
         SQL(
             "CREATE TRIGGER {position_trigger} BEFORE INSERT ON {schema}.{table} "

@@ -7,6 +7,7 @@ PostgreSQL schema.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -263,3 +264,72 @@ class TestAServiceRoleThatOwnsNothing:
 
         with pytest.raises(AppendOnlyError, match="start the service once as the table's owner"):
             restricted.application(create_tables=False)
+
+
+def install_the_earlier_function(store: Store) -> None:
+    """Put back the append-at-end function as an earlier version made it: the same
+    refusals, with a probe PL/pgSQL's generic plan turned into a scan of the whole log."""
+    schema = store.table.split(".")[0]
+    source = position_function(store)
+    probe = re.compile(
+        r"IF \(SELECT max\(notification_id\) FROM (\S+)\) >= NEW\.notification_id THEN"
+    )
+    assert probe.search(source)  # what this version installs
+    earlier = probe.sub(
+        r"PERFORM 1 FROM \1 WHERE notification_id >= NEW.notification_id; IF FOUND THEN",
+        source,
+    )
+    store.run(
+        f"CREATE OR REPLACE FUNCTION {schema}.case_transfer_append_at_end() RETURNS trigger "
+        f"LANGUAGE plpgsql AS $${earlier}$$"
+    )
+
+
+def position_function(store: Store) -> str:
+    schema = store.table.split(".")[0].strip('"')
+    return str(
+        store.run(
+            "SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+            f"WHERE n.nspname = '{schema}' AND p.proname = 'case_transfer_append_at_end'"
+        )[0][0]
+    )
+
+
+@pytest.mark.usefixtures("pg_recorded")
+class TestAnEarlierAppendAtEndFunction:
+    """Each insert reads the highest stored position from the key's end (``max``), which
+    no cached plan turns into a scan; a store made by an earlier version gets it at the
+    next start by a role that may make it."""
+
+    def test_the_owner_replaces_it_and_inserts_are_still_checked(self, pg_store: Store) -> None:
+        install_the_earlier_function(pg_store)
+        assert "PERFORM 1" in position_function(pg_store)
+
+        application = pg_store.application()
+        try:
+            open_case(application)  # appended at the end: accepted
+        finally:
+            application.close()
+        assert "PERFORM 1" not in position_function(pg_store)
+        assert "max(notification_id)" in position_function(pg_store)
+        schema = pg_store.table.split(".")[0]
+        with pytest.raises(pg_store.refusal, match="appends at the end of its log"):
+            pg_store.run(  # a position already taken (test_forged_positions has the rest)
+                f"INSERT INTO {pg_store.table} (originator_id, originator_version, topic, "
+                f"state, notification_id) VALUES ('{uuid4()}', 1, 'x', '\\x00', "
+                f"1 + 0 * nextval('{schema}.{POSTGRES_TABLE}_notification_id_seq'))"
+            )
+
+    def test_a_role_that_owns_nothing_keeps_it_and_starts(
+        self, pg_store: Store, service_role: Callable[[], str], caplog: pytest.LogCaptureFixture
+    ) -> None:
+        install_the_earlier_function(pg_store)
+        restricted = replace(pg_store, url=service_role())
+
+        application = restricted.application(create_tables=False)
+        try:
+            open_case(application)
+        finally:
+            application.close()
+        assert "PERFORM 1" in position_function(pg_store)
+        assert "start the service once as the table's owner" in caplog.text
