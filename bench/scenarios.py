@@ -51,6 +51,29 @@ def _rate(measured: dict[str, Any]) -> dict[str, Any]:
     return {**measured, "throughput": round(measured["events"] / seconds, 1) if seconds else 0.0}
 
 
+def _dataset(m: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in m["dataset"].items() if k != "sample_cases"}
+
+
+def _replay(m: dict[str, Any]) -> dict[str, Any]:
+    """The replay against the raw scan of the same log, in events a second."""
+    return scenario(
+        "replay",
+        "Replay into fresh read models (events)",
+        _rate(m["replay"]),
+        "raw log scan",
+        _rate(m["scan"]),
+        TARGETS["replay"],
+    )
+
+
+def _log_memory(m: dict[str, Any]) -> dict[str, float]:
+    return {
+        "replay_peak_rss_mb": round(m["replay"]["peak_rss_mb"], 1),
+        "scan_peak_rss_mb": round(m["scan"]["peak_rss_mb"], 1),
+    }
+
+
 def whole_log(m: dict[str, Any]) -> dict[str, Any]:
     """``replay --check``, ``verify`` and ``export --all``: events a second over the whole
     log, peak memory (each under 500 MB), and the check's time against the rebuild's
@@ -81,7 +104,7 @@ def assemble(m: dict[str, Any]) -> dict[str, Any]:
     growth = ratio(history[sizes[-1]]["p50_ms"], history[sizes[0]]["p50_ms"])
     server_peak: float = m["server_peak_rss_mb"]
     return {
-        "dataset": {k: v for k, v in m["dataset"].items() if k != "sample_cases"},
+        "dataset": _dataset(m),
         "load_generator": {
             "tool": m["bare"]["client"],
             "ceiling": "the bare endpoint (bench/bare_app.py) driven by this tool",
@@ -115,14 +138,7 @@ def assemble(m: dict[str, Any]) -> dict[str, Any]:
                 m["library"],
                 TARGETS["write"],
             ),
-            scenario(
-                "replay",
-                "Replay into fresh read models (events)",
-                _rate(m["replay"]),
-                "raw log scan",
-                _rate(m["scan"]),
-                TARGETS["replay"],
-            ),
+            _replay(m),
         ],
         "whole_log": whole_log(m),
         "history": {
@@ -133,8 +149,7 @@ def assemble(m: dict[str, Any]) -> dict[str, Any]:
         },
         "memory": {
             "server_peak_rss_mb": round(server_peak, 1),
-            "replay_peak_rss_mb": round(m["replay"]["peak_rss_mb"], 1),
-            "scan_peak_rss_mb": round(m["scan"]["peak_rss_mb"], 1),
+            **_log_memory(m),
             "target": f"server < {TARGETS['memory_mb']:.0f} MB",
             "met": server_peak < TARGETS["memory_mb"],
         },
@@ -144,22 +159,12 @@ def assemble(m: dict[str, Any]) -> dict[str, Any]:
 def assemble_log_only(m: dict[str, Any]) -> dict[str, Any]:
     """``--log-only``: the replay against its raw scan and the whole-log commands."""
     return {
-        "dataset": {k: v for k, v in m["dataset"].items() if k != "sample_cases"},
+        "dataset": _dataset(m),
         "log_only": True,
-        "scenarios": [
-            scenario(
-                "replay",
-                "Replay into fresh read models (events)",
-                _rate(m["replay"]),
-                "raw log scan",
-                _rate(m["scan"]),
-                TARGETS["replay"],
-            )
-        ],
+        "scenarios": [_replay(m)],
         "whole_log": whole_log(m),
         "memory": {
-            "replay_peak_rss_mb": round(m["replay"]["peak_rss_mb"], 1),
-            "scan_peak_rss_mb": round(m["scan"]["peak_rss_mb"], 1),
+            **_log_memory(m),
             "target": f"replay < {TARGETS['whole_log_mb']:.0f} MB",
             "met": m["replay"]["peak_rss_mb"] < TARGETS["whole_log_mb"],
         },

@@ -9,17 +9,19 @@ from fastapi import Query, Request, Response
 from service.application import CaseTransferApplication as Use
 from service.audit import export
 from service.domain.access import require_caseless_query_allowed
+from service.domain.case import Case
 from service.domain.child_index import ChildHasOpenCaseError
 from service.domain.errors import InvalidInput
 from service.domain.text import REFERENCE_MAX
-from service.projections.queries import DEFAULT_LIMIT
+from service.http.reads import CaseReadRecorder
+from service.projections.queries import DEFAULT_LIMIT, Page
 
 from ..answers import case_answer, list_responses, mark_position
 from ..deps import App, CaseId, CaseReads, Change, CurrentActor, Lists, Step
 from ..errors import problem_responses
 from ..negotiation import prefers_csv
 from ..operations import api_router
-from ..params import LIMIT_BOUNDS, Cursor, Instant
+from ..params import Cursor, Instant, OptionalLimit
 from ..schemas import (
     AssessmentRecord,
     CaseList,
@@ -80,12 +82,7 @@ def find_cases(
         str | None, Query(max_length=16, description="open (default): held now; closed")
     ] = None,
     cursor: Cursor = None,
-    limit: Annotated[
-        int | None,
-        Query(
-            description=f"Items per page; default {DEFAULT_LIMIT}", json_schema_extra=LIMIT_BOUNDS
-        ),
-    ] = None,
+    limit: OptionalLimit = None,
 ) -> CaseList:
     """A caseload: the cases an authority holds now (`open`, oldest first) or closed.
 
@@ -107,10 +104,7 @@ def find_cases(
         cursor=cursor,
         limit=limit if limit is not None else DEFAULT_LIMIT,
     )
-    mark_position(response, page)
-    reads.record(*(case.id for case in page.items))
-    now = app.clock()
-    return CaseList(items=[CaseView.of(case, now) for case in page.items], next=page.next_cursor)
+    return _case_page(page, app, reads, response)
 
 
 LOOKUPS = {
@@ -151,12 +145,7 @@ def find_cases_by_local_reference(
         ),
     ],
     cursor: Cursor = None,
-    limit: Annotated[
-        int | None,
-        Query(
-            description=f"Items per page; default {DEFAULT_LIMIT}", json_schema_extra=LIMIT_BOUNDS
-        ),
-    ] = None,
+    limit: OptionalLimit = None,
 ) -> CaseList:
     """The cases a local case reference names: an authority finds its own references,
     the MASH and auditors any authority's. Each case a MASH or auditor principal is
@@ -167,10 +156,7 @@ def find_cases_by_local_reference(
         cursor=cursor,
         limit=limit if limit is not None else DEFAULT_LIMIT,
     )
-    mark_position(response, page)
-    reads.record(*(case.id for case in page.items))
-    now = app.clock()
-    return CaseList(items=[CaseView.of(case, now) for case in page.items], next=page.next_cursor)
+    return _case_page(page, app, reads, response)
 
 
 @router.get("/{case_id}", response_model=CaseView, responses=problem_responses(404))
@@ -275,3 +261,11 @@ def record_assessment(case_id: CaseId, body: AssessmentRecord, step: Step) -> Ca
 def close_case(case_id: CaseId, body: Closure, step: Step) -> CaseView:
     """Close the case with a CIN census reason; refused while a transfer is in progress."""
     return step.run(Use.close_case, case_id, body=body)
+
+
+def _case_page(page: Page[Case], app: Use, reads: CaseReadRecorder, response: Response) -> CaseList:
+    """A page of a list of cases: its log position, its reads recorded, each case as now."""
+    mark_position(response, page)
+    reads.record(*(case.id for case in page.items))
+    now = app.clock()
+    return CaseList(items=[CaseView.of(case, now) for case in page.items], next=page.next_cursor)

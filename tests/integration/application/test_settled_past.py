@@ -87,8 +87,43 @@ def write_lock_held(url: str, seconds: float) -> Iterator[list[datetime]]:
         holder.join()
 
 
+Answers = list[tuple[UUID, datetime, str | None]]
+"""What a reader was told: the case, the instant it asked about ("now"), the authority."""
+
+
+@contextmanager
+def reading_continuously(reader: CaseTransferApplication, cases: list[UUID]) -> Iterator[Answers]:
+    """Ask who is responsible for each case now, again and again, until the block ends."""
+    answers: Answers = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            for case_id in cases:
+                instant = reader.clock()  # "now", as the route reads it
+                answer = reader.responsibility(MASH, case_id, at=instant)
+                answers.append((case_id, instant, answer.authority))
+
+    reading = threading.Thread(target=read)
+    reading.start()
+    try:
+        yield answers
+    finally:
+        stop.set()
+        reading.join()
+
+
+def answers_changed_since(writer: CaseTransferApplication, answers: Answers) -> Answers:
+    """The answers the record, asked again now about the same instants, gives otherwise."""
+    return [
+        (case_id, instant, authority)
+        for case_id, instant, authority in answers
+        if writer.responsibility(MASH, case_id, at=instant).authority != authority
+    ]
+
+
 def read_after(
-    answers: list[tuple[UUID, datetime, str | None]],
+    answers: Answers,
     cases: list[UUID],
     instants: list[datetime],
     within: float = 30.0,
@@ -118,36 +153,16 @@ class TestAnswersAboutThePast:
         writer, reader = open_store(settings), open_store(settings)
         try:
             cases = [ready_to_accept(writer) for _ in range(4)]
-            answers: list[tuple[UUID, datetime, str | None]] = []
-            stop = threading.Event()
-
-            def read_continuously() -> None:
-                while not stop.is_set():
-                    for case_id, _ in cases:
-                        instant = reader.clock()  # "now", as the route reads it
-                        answer = reader.responsibility(MASH, case_id, at=instant)
-                        answers.append((case_id, instant, answer.authority))
-
-            reading = threading.Thread(target=read_continuously)
-            reading.start()
-            try:
+            case_ids = [case_id for case_id, _ in cases]
+            with reading_continuously(reader, case_ids) as answers:
                 for case_id, transfer_id in cases:
                     with write_lock_held(database_url, HOLD):
                         writer.accept_responsibility(BRISTOL, case_id, transfer_id, ChangeRequest())
                 read_after(
-                    answers,
-                    [case_id for case_id, _ in cases],
-                    [accepted_at(writer, case_id)[1] for case_id, _ in cases],
+                    answers, case_ids, [accepted_at(writer, case_id)[1] for case_id in case_ids]
                 )
-            finally:
-                stop.set()
-                reading.join()
 
-            changed = [
-                (case_id, instant, authority)
-                for case_id, instant, authority in answers
-                if writer.responsibility(MASH, case_id, at=instant).authority != authority
-            ]
+            changed = answers_changed_since(writer, answers)
             assert changed == []
             for case_id, _ in cases:  # the reader asked before, between and after
                 recorded, effective = accepted_at(writer, case_id)
@@ -210,32 +225,13 @@ class TestClosures:
                 ).case.id
                 for n in range(3)
             ]
-            answers: list[tuple[UUID, datetime, str | None]] = []
-            stop = threading.Event()
-
-            def read_continuously() -> None:
-                while not stop.is_set():
-                    for case_id in cases:
-                        instant = reader.clock()
-                        answer = reader.responsibility(MASH, case_id, at=instant)
-                        answers.append((case_id, instant, answer.authority))
-
-            reading = threading.Thread(target=read_continuously)
-            reading.start()
-            try:
+            with reading_continuously(reader, cases) as answers:
                 for case_id in cases:
                     with write_lock_held(database_url, HOLD):
                         writer.close_case(SOMERSET, case_id, ChangeRequest(), reason_code="RC7")
                 read_after(answers, cases, [closed_at(writer, case_id)[1] for case_id in cases])
-            finally:
-                stop.set()
-                reading.join()
 
-            changed = [
-                (case_id, instant, authority)
-                for case_id, instant, authority in answers
-                if writer.responsibility(MASH, case_id, at=instant).authority != authority
-            ]
+            changed = answers_changed_since(writer, answers)
             assert changed == []
             for case_id in cases:
                 recorded, closes_at = closed_at(writer, case_id)
