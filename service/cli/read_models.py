@@ -65,7 +65,7 @@ def _replay(args: argparse.Namespace) -> int:
     try:
         try:
             with progress_bar("Rebuilding", "events") as show:
-                rebuilt = rebuild(application, engine, lambda p: show(p.position, p.head))
+                rebuilt = rebuild(application, engine, show)
             if args.check:
                 return _report(compare(application, engine, rebuilt))
             swapped = swap(application, engine, rebuilt)

@@ -1,22 +1,21 @@
 """What a rebuild needs that the live projector does not: each case folded once, rows in bulk.
 
 A rebuild streams the log in position order. To write each case's rows once, it must
-know when a case has seen its last event: ``last_versions`` reads every case's last
+know when a case has seen its last event: ``partitions.plan`` reads every case's last
 version up to the rebuild's head in one aggregate over the events table (an int per
 case, never the case). ``CaseFolder`` keeps only the cases still expecting events, at
-most ``buffer`` of them; one pushed out is loaded again from the store if it has more
-events, so memory stays bounded whatever the log's shape. ``BulkWriter`` appends the
+most ``buffer`` of them; the passes are planned so that none is pushed out, but one
+that is (a bucket of more open cases than the buffer) is loaded again from the store
+at its next event, so memory stays bounded whatever the log's shape. ``BulkWriter`` appends the
 finished cases' rows in bulk: ``COPY`` on PostgreSQL, ``executemany`` on SQLite.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.sqlite import SQLiteAggregateRecorder
 from sqlalchemy import Connection, Engine, Table
 
 from service.adapters.event_store import store_errors
@@ -26,44 +25,6 @@ from service.domain.case import Case
 
 from .rows import CaseRows, Row, rows_of
 from .tables import ReadModelTables
-
-
-def last_versions(
-    application: CaseTransferApplication, head: int, topics: Sequence[str]
-) -> dict[UUID, int]:
-    """Each case's last version among the events at positions up to ``head``.
-
-    One statement on the events table as eventsourcing 9.5 lays it out (SQLite's
-    ``rowid``, PostgreSQL's ``notification_id``; ``audit.feed.case_positions`` does the
-    same).
-    """
-    recorder: Any = application.recorder
-    table = recorder.events_table_name
-    marks = ", ".join(["%s"] * len(topics))
-    with store_errors(), recorder.datastore.transaction(commit=False) as cursor:
-        if isinstance(recorder, SQLiteAggregateRecorder):
-            cursor.execute(
-                "SELECT originator_id AS case_id, MAX(originator_version) AS last "
-                f'FROM "{table}" WHERE rowid <= ? AND topic IN ({marks.replace("%s", "?")}) '
-                "GROUP BY originator_id",
-                (head, *topics),
-            )
-        else:
-            from psycopg.sql import SQL, Identifier
-
-            cursor.execute(
-                SQL(
-                    "SELECT originator_id AS case_id, MAX(originator_version) AS last "
-                    "FROM {schema}.{table} WHERE notification_id <= %s "
-                    f"AND topic IN ({marks}) GROUP BY originator_id"
-                ).format(schema=Identifier(recorder.datastore.schema), table=Identifier(table)),
-                (head, *topics),
-            )
-        return {_uuid(row["case_id"]): int(row["last"]) for row in cursor.fetchall()}
-
-
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 class CaseFolder:

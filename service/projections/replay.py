@@ -32,13 +32,14 @@ from sqlalchemy import (
 from sqlalchemy.schema import CreateTable
 
 from service.adapters.event_store import store_errors
-from service.adapters.log_follower import Progress, lock_position, move_position
+from service.adapters.log_follower import lock_position, move_position
 from service.adapters.sql import sql_errors, writing
 from service.adapters.tables import positions
 from service.application import CaseTransferApplication
 from service.domain.case import CASE_TOPICS, Case
 
-from .bulk import BulkWriter, CaseFolder, last_versions
+from .bulk import BulkWriter, CaseFolder
+from .partitions import plan, select_pass
 from .projector import Projector
 from .tables import LIVE, READ_MODELS, ReadModelTables, read_model_tables
 
@@ -46,23 +47,29 @@ SHADOW_SUFFIX = "_rebuild"
 REBUILD = "read_models_rebuild"
 """The shadow tables' row in ``rm_positions``."""
 REBUILD_BATCH = 5000
-"""Events a rebuild reads from the log at a time (and a catch-up applies per batch)."""
+"""Log positions a rebuild reads at a time (and events a catch-up applies per batch)."""
 REBUILD_BUFFER = 20_000
-"""Unfinished cases a rebuild keeps in memory; one pushed out is loaded again if needed."""
+"""Unfinished cases a rebuild keeps in memory (a few kB each): the cases are split into as
+many passes over the log as keep each pass's open cases within it (``partitions.py``)."""
 REBUILD_FLUSH_CASES = 2000
 """Finished cases whose rows a rebuild appends in one bulk write."""
 
-OnProgress = Callable[[Progress], None]
+OnProgress = Callable[[int, int], None]
+"""Told (case events applied, of those up to the head) after each batch."""
 
 
 @dataclass(frozen=True)
 class Rebuild:
-    """Shadow tables built from the log up to ``position``, ``events`` case events applied."""
+    """Shadow tables built from the log up to ``position``, ``events`` case events applied,
+    in ``passes`` passes over the log; ``reloads`` cases were loaded again from the store
+    (none unless one bucket of cases alone had more open at once than the buffer)."""
 
     tables: ReadModelTables
     position: int
     events: int
     seconds: float
+    passes: int = 1
+    reloads: int = 0
 
 
 @dataclass(frozen=True)
@@ -89,10 +96,11 @@ def rebuild(
 ) -> Rebuild:
     """Build every read model from the log into fresh shadow tables, each case's rows once.
 
-    The log is streamed in position order, ``batch`` events at a time, up to the head
-    seen at the start (``swap`` and ``compare`` bring the shadow on from there). Each
-    case is folded in memory until its last event, then its rows are appended in bulk
-    (``bulk.py``); at most ``buffer`` unfinished cases are kept. The tables get their
+    The log is streamed in position order, ``batch`` positions at a time, up to the head
+    seen at the start (``swap`` and ``compare`` bring the shadow on from there), in as
+    few passes as keep at most ``buffer`` unfinished cases in memory, each pass reading
+    only its own cases' events (``partitions.py``). Each case is folded in memory until
+    its last event, then its rows are appended in bulk (``bulk.py``). The tables get their
     secondary indexes after the load, when building them is one sort each. Each flush
     commits on its own, so the service keeps serving and recording meanwhile.
     """
@@ -105,33 +113,37 @@ def rebuild(
         connection.execute(insert(positions).values(name=REBUILD, position=0, events_applied=0))
     with store_errors():
         head = int(application.recorder.max_notification_id() or 0)
-    folder = CaseFolder(application, last_versions(application, head, CASE_TOPICS), buffer)
+    passes = plan(application, head, CASE_TOPICS, buffer)
+    folder = CaseFolder(application, passes.last, buffer)
     writer = BulkWriter(engine, tables, application.index_key, REBUILD_FLUSH_CASES)
-    position = events = 0
-    while True:
-        with store_errors():
-            notifications = application.recorder.select_notifications(
-                start=position, stop=head, limit=batch, topics=CASE_TOPICS, inclusive_of_start=False
+    events = 0
+    for buckets in passes.passes:
+        for position in range(0, head, batch):
+            notifications = select_pass(
+                application,
+                after=position,
+                stop=min(position + batch, head),
+                topics=CASE_TOPICS,
+                buckets=buckets,
             )
-            for notification in notifications:
-                event = application.mapper.to_domain_event(notification)
-                assert isinstance(event, Case.Event)
-                finished = folder.apply(event)
-                if finished is not None:
-                    writer.add(finished)
-        position = notifications[-1].id if len(notifications) == batch else head
-        events += len(notifications)
-        if on_progress is not None:
-            on_progress(Progress(position, head, len(notifications)))
-        if position >= head:
-            break
+            with store_errors():
+                for notification in notifications:
+                    event = application.mapper.to_domain_event(notification)
+                    assert isinstance(event, Case.Event)
+                    finished = folder.apply(event)
+                    if finished is not None:
+                        writer.add(finished)
+            events += len(notifications)
+            if on_progress is not None:
+                on_progress(events, passes.events)
     writer.flush()
     with sql_errors(), writing(engine) as connection:
         for table in tables.all():
             for index in table.indexes:
                 index.create(connection)
         move_position(connection, REBUILD, head, events)
-    return Rebuild(tables, head, events, time.monotonic() - started)
+    seconds = time.monotonic() - started
+    return Rebuild(tables, head, events, seconds, len(passes.passes), folder.reloads)
 
 
 def swap(

@@ -1,0 +1,212 @@
+"""How a rebuild splits the log's cases into passes, so that no case is folded twice.
+
+A rebuild keeps a case in memory from its first event to its last. A national year
+has about 27,000 cases open at once and ten years about 40,000, more than a rebuild
+may keep (each costs several kB), and a case pushed out had to be loaded again from
+the store at its next event: at the national year most of a rebuild's time went on
+such reloads. So the cases are split by the last hex digit of their id (16 buckets;
+case ids are random, so the buckets are even) into as few passes as keep each pass's
+open cases under the buffer, and each pass reads only its own cases' events: the
+database filters them (``right(originator_id, 1)``) before a row is sent, so a pass
+costs a read of the rows it applies, not of the whole log.
+
+The plan comes from one aggregate over the events table (``case_spans``): each case's
+first and last position, last version and event count. The open cases are counted per
+bucket over blocks of positions, counting a case in every block it touches, which can
+only overcount; a bucket that alone exceeds the buffer gets a pass of its own and the
+folder's reloads (``bulk.CaseFolder``) keep it correct.
+
+The statements read the events table as eventsourcing 9.5 lays it out (SQLite's
+``rowid``, PostgreSQL's ``notification_id``), as ``bulk.last_versions`` and
+``audit.feed.case_positions`` do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Notification
+from eventsourcing.sqlite import SQLiteAggregateRecorder
+
+from service.adapters.event_store import store_errors
+from service.application import CaseTransferApplication
+
+BUCKETS = "0123456789abcdef"
+"""A case's bucket is the last hex digit of its id."""
+BLOCKS = 4096
+"""Blocks of positions over which open cases are counted."""
+
+
+def bucket_of(case_id: UUID | str) -> str:
+    """The last hex digit of a case id (as a UUID, or as the stores write one as text)."""
+    return str(case_id)[-1].lower()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Each case's last version up to the head, the passes' buckets, and the work."""
+
+    last: dict[UUID, int]
+    passes: list[str]
+    events: int
+    """Case events up to the head: what the passes apply between them."""
+
+
+def plan(
+    application: CaseTransferApplication, head: int, topics: Sequence[str], buffer: int
+) -> Plan:
+    """As few passes as keep each one's open cases at or under ``buffer``."""
+    block = head // BLOCKS + 1
+    starts = {bucket: [0] * (BLOCKS + 1) for bucket in BUCKETS}
+    last: dict[UUID, int] = {}
+    events = 0
+    for case_id, first, final, version, count in case_spans(application, head, topics):
+        last[case_id] = version
+        events += count
+        if first != final:  # a case of one event is never kept open
+            opened = starts[bucket_of(case_id)]
+            opened[first // block] += 1
+            opened[final // block + 1] -= 1
+    return Plan(last, group(_open_counts(starts), buffer), events)
+
+
+def group(open_counts: dict[str, list[int]], buffer: int) -> list[str]:
+    """Buckets gathered in order into passes whose summed open counts stay within ``buffer``.
+
+    ``open_counts`` gives each bucket's open cases block by block.
+    """
+    passes: list[str] = []
+    current, total = "", [0] * len(next(iter(open_counts.values())))
+    for bucket, counts in open_counts.items():
+        combined = [a + b for a, b in zip(total, counts, strict=True)]
+        if current and max(combined) > buffer:
+            passes.append(current)
+            current, combined = "", list(counts)
+        current, total = current + bucket, combined
+    return [*passes, current] if current else passes
+
+
+def _open_counts(starts: dict[str, list[int]]) -> dict[str, list[int]]:
+    counts: dict[str, list[int]] = {}
+    for bucket, changes in starts.items():
+        running, counts[bucket] = 0, []
+        for change in changes:
+            running += change
+            counts[bucket].append(running)
+    return counts
+
+
+def case_spans(
+    application: CaseTransferApplication, head: int, topics: Sequence[str]
+) -> Iterable[tuple[UUID, int, int, int, int]]:
+    """Each case's first and last position, last version and event count, up to ``head``."""
+    recorder: Any = application.recorder
+    sqlite = isinstance(recorder, SQLiteAggregateRecorder)
+    position = "rowid" if sqlite else "notification_id"
+    statement = (
+        f"SELECT originator_id AS case_id, MIN({position}) AS first, "
+        f"MAX({position}) AS final, MAX(originator_version) AS version, COUNT(*) AS events "
+        f"FROM {{table}} WHERE {position} <= {{mark}} AND topic IN ({{topics}}) "
+        "GROUP BY originator_id"
+    )
+    with store_errors(), recorder.datastore.transaction(commit=False) as cursor:
+        _execute(recorder, cursor, statement, (head, *topics), topics=len(topics))
+        for row in iter(cursor.fetchone, None):  # one row at a time: ten years hold 500,000
+            yield (
+                _uuid(row["case_id"]),
+                int(row["first"]),
+                int(row["final"]),
+                int(row["version"]),
+                int(row["events"]),
+            )
+
+
+def select_pass(
+    application: CaseTransferApplication,
+    *,
+    after: int,
+    stop: int,
+    topics: Sequence[str],
+    buckets: str,
+) -> list[Notification]:
+    """The events at positions after ``after`` up to ``stop`` of the cases in ``buckets``.
+
+    A window of positions, not a count of rows: with a filter on the case, ``ORDER BY
+    position LIMIT n`` lets PostgreSQL's planner scan the whole rest of the log for
+    every batch; a bounded window costs the same whatever the plan.
+    """
+    recorder: Any = application.recorder
+    sqlite = isinstance(recorder, SQLiteAggregateRecorder)
+    position = "rowid" if sqlite else "notification_id"
+    digit = "substr(originator_id, -1)" if sqlite else "right(originator_id::text, 1)"
+    of_buckets = "" if buckets == BUCKETS else f"AND {digit} IN ({{buckets}}) "
+    statement = (
+        f"SELECT {position} AS position, originator_id, originator_version, topic, state "
+        f"FROM {{table}} WHERE {position} > {{mark}} AND {position} <= {{mark}} "
+        f"AND topic IN ({{topics}}) {of_buckets}ORDER BY {position}"
+    )
+    chosen = () if buckets == BUCKETS else tuple(buckets)
+    with store_errors(), recorder.datastore.transaction(commit=False) as cursor:
+        _execute(
+            recorder,
+            cursor,
+            statement,
+            (after, stop, *topics, *chosen),
+            topics=len(topics),
+            buckets=len(chosen),
+        )
+        return [
+            Notification(
+                id=int(row["position"]),
+                originator_id=_uuid(row["originator_id"]),
+                originator_version=int(row["originator_version"]),
+                topic=row["topic"],
+                state=bytes(row["state"]),
+            )
+            for row in cursor.fetchall()
+        ]
+
+
+def _execute(
+    recorder: Any,
+    cursor: Any,
+    statement: str,
+    parameters: tuple[Any, ...],
+    *,
+    topics: int,
+    buckets: int = 0,
+) -> None:
+    """``statement`` with ``{table}``, ``{mark}`` and ``topics`` and ``buckets`` marks in
+    ``{topics}`` and ``{buckets}``, in the recorder's database's dialect."""
+    table = recorder.events_table_name
+    if isinstance(recorder, SQLiteAggregateRecorder):
+        cursor.execute(
+            statement.format(
+                table=f'"{table}"',
+                mark="?",
+                topics=", ".join(["?"] * topics),
+                buckets=", ".join(["?"] * buckets),
+            ),
+            parameters,
+        )
+        return
+    from psycopg.sql import SQL, Identifier
+
+    cursor.execute(
+        SQL(
+            statement.format(
+                table="{schema}.{table}",
+                mark="%s",
+                topics=", ".join(["%s"] * topics),
+                buckets=", ".join(["%s"] * buckets),
+            )
+        ).format(schema=Identifier(recorder.datastore.schema), table=Identifier(table)),
+        parameters,
+    )
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
