@@ -1,12 +1,14 @@
 """Per-request cost of the lookup and of a transfer step, in process, for before/after profiles.
 
-``python -m bench.profile_requests [--requests N] [--profile lookup|step|bare] [--store URL]``
+``python -m bench.profile_requests [--requests N] [--profile lookup|step|bare] [--store URL]
+[--scale S]``
 builds the service as ``case-transfer serve`` does (production settings, an encryption
-key, a principals file) on a fresh SQLite file (or the PostgreSQL URL given), records a
-few cases, then sends N requests through ``httpx.ASGITransport``: the responsibility
-lookup as a party, the same route on ``bench/bare_app.py``, and whole hand-overs of
-POSTs. It prints the CPU and wall time per request of each, and with ``--profile`` a
-cProfile of that one, by cumulative time.
+key, a principals file) on a fresh SQLite file (or the PostgreSQL URL given), with
+``--scale`` years of national data first (``bench.generate``, then the read models
+rebuilt), records a few cases, then sends N requests through ``httpx.ASGITransport``:
+the responsibility lookup as a party, the same route on ``bench/bare_app.py``, and
+whole hand-overs of POSTs. It prints the CPU and wall time per request of each, and
+with ``--profile`` a cProfile of that one, by cumulative time.
 
 Throughput under load (``make bench``) says how far the service is from its ceiling;
 this says where one request's time goes, on a busy shared machine, more steadily: CPU
@@ -79,6 +81,8 @@ async def measure(args: argparse.Namespace) -> None:
 
     settings = Settings()
     application = open_store(settings)
+    if args.scale:
+        _national(application, settings, args.scale)
     rng = random.Random(1)
     pool = write_pool(args.requests // 6 + 60, rng, datetime.now(tz=UTC))
     application.save(*(case for case, _, _ in pool))
@@ -120,6 +124,30 @@ async def measure(args: argparse.Namespace) -> None:
         await _timed("bare", args.requests, bare_read, args.profile == "bare")
 
 
+def _national(application: Any, settings: Any, scale: float) -> None:
+    """``scale`` years of national data in the store, the read models rebuilt from them
+    and the ledger and scheduler caught up, as ``make bench`` has before its loads."""
+    from bench.generate import generate
+    from bench.replaying import settle
+    from service.adapters.event_store import eventsourcing_env
+    from service.adapters.sql import open_engine, prepare_schema
+    from service.projections.replay import rebuild, swap
+
+    started = time.perf_counter()
+    done = generate(application, scale=scale, end=datetime.now(tz=UTC))
+    engine = open_engine(settings)
+    try:
+        prepare_schema(engine, eventsourcing_env(settings), upgrade=True)
+        swap(application, engine, rebuild(application, engine))
+    finally:
+        engine.dispose()
+    settle(settings)
+    print(
+        f"scale {scale}: {done.events:,} events and read models in "
+        f"{time.perf_counter() - started:.0f} s"
+    )
+
+
 _STEPS = later_steps("/v1/cases/C/transfers/T", "holder", "other")
 
 
@@ -150,6 +178,9 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=600)
     parser.add_argument("--profile", choices=["lookup", "step", "bare"])
     parser.add_argument("--store", help="a PostgreSQL URL (default: a fresh SQLite file)")
+    parser.add_argument(
+        "--scale", type=float, default=0, help="years of national data recorded first (0)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         os.environ.update(_environment(args.store, Path(folder)))

@@ -124,6 +124,7 @@ def print_store(console: Console, kind: str, store: dict[str, Any]) -> None:
     )
     console.print(table)
     print_whole_log(console, kind, store["whole_log"])
+    print_settled(console, store.get("settle", {}))
     generator = store.get("load_generator")
     if generator:
         console.print(
@@ -152,6 +153,17 @@ def print_whole_log(console: Console, kind: str, measured: dict[str, Any]) -> No
         f"replay --check took {measured['check_to_rebuild']} x the rebuild "
         f"({measured['target']}): {_verdict(measured['met'])}"
     )
+
+
+def print_settled(console: Console, settled: dict[str, Any]) -> None:
+    """The followers brought up to the log before any server started."""
+    for name, result in settled.items():
+        if not isinstance(result, dict):
+            continue
+        console.print(
+            f"{name} caught up with {result['events']:,} events in {result['seconds']:,.1f} s "
+            f"({result['throughput']:,.0f}/s) before the servers started"
+        )
 
 
 def write(

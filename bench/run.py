@@ -134,6 +134,7 @@ def bench_store(
         )
         scanned = run.json_of("scan", "bench.replaying", "scan")
         replayed = run.json_of("replay", "bench.replaying", "rebuild")
+        settled = run.json_of("settle", "bench.replaying", "settle")
         console.print(f"[bold]{kind}[/]: replay --check, verify, export ...")
         whole_log = {
             command: run.json_of(command, "bench.auditing", command)
@@ -141,7 +142,13 @@ def bench_store(
         }
         if args.log_only:
             return assemble_log_only(
-                {"dataset": dataset, "scan": scanned, "replay": replayed, "whole_log": whole_log}
+                {
+                    "dataset": dataset,
+                    "scan": scanned,
+                    "replay": replayed,
+                    "settle": settled,
+                    "whole_log": whole_log,
+                }
             )
         console.print(f"[bold]{kind}[/]: loading the bare endpoint and the service ...")
         tokens = credentials.authorities
@@ -196,6 +203,7 @@ def bench_store(
             "dataset": dataset,
             "scan": scanned,
             "replay": replayed,
+            "settle": settled,
             "whole_log": whole_log,
             "bare": bare_read,
             "bare_python": bare_python,

@@ -67,6 +67,15 @@ def _replay(m: dict[str, Any]) -> dict[str, Any]:
     )
 
 
+def _settled(m: dict[str, Any]) -> dict[str, Any]:
+    """The ledger's and the scheduler's catch-up over the whole log, before any server."""
+    settled = {k: v for k, v in m["settle"].items() if isinstance(v, dict)}
+    return {
+        **{name: _rate(measured) for name, measured in settled.items()},
+        "peak_rss_mb": round(m["settle"]["peak_rss_mb"], 1),
+    }
+
+
 def _log_memory(m: dict[str, Any]) -> dict[str, float]:
     return {
         "replay_peak_rss_mb": round(m["replay"]["peak_rss_mb"], 1),
@@ -141,6 +150,7 @@ def assemble(m: dict[str, Any]) -> dict[str, Any]:
             _replay(m),
         ],
         "whole_log": whole_log(m),
+        "settle": _settled(m),
         "history": {
             "sizes": {size: history[size] for size in sizes},
             "p50_ratio": growth,
@@ -163,6 +173,7 @@ def assemble_log_only(m: dict[str, Any]) -> dict[str, Any]:
         "log_only": True,
         "scenarios": [_replay(m)],
         "whole_log": whole_log(m),
+        "settle": _settled(m),
         "memory": {
             **_log_memory(m),
             "target": f"replay < {TARGETS['whole_log_mb']:.0f} MB",

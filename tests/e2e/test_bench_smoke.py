@@ -62,3 +62,7 @@ def test_every_scenario_runs_against_its_baseline(tmp_path: Path) -> None:
         assert measured["events_per_second"] > 0 and measured["peak_rss_mb"] > 0, command
     assert whole_log["commands"]["export"]["bytes"] > 0
     assert whole_log["events"] == store["scenarios"][3]["service"]["events"]
+    assert store["scenarios"][3]["service"]["reloads"] == 0
+    settled = store["settle"]  # the ledger chained every event before the servers started
+    assert settled["ledger"]["events"] >= store["dataset"]["events"] > 0
+    assert settled["scheduler"]["seconds"] > 0
