@@ -125,6 +125,13 @@ def print_store(console: Console, kind: str, store: dict[str, Any]) -> None:
     console.print(table)
     print_whole_log(console, kind, store["whole_log"])
     print_settled(console, store.get("settle", {}))
+    one = store.get("one_connection")
+    if one:
+        console.print(
+            f"One connection: the lookup's mean {one['service']['mean_ms']:.2f} ms, the bare "
+            f"endpoint's {one['bare']['mean_ms']:.2f} ms, {one['above_bare_ms']:.2f} ms above "
+            f"({one['target']}): {_verdict(one['met'])}"
+        )
     generator = store.get("load_generator")
     if generator:
         console.print(

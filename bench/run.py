@@ -155,6 +155,7 @@ def bench_store(
         sample = [(_lookup(case_id), tokens[party]) for case_id, party in dataset["sample_cases"]]
         with running(bare_command, run.environment, run.log) as bare:
             bare_read = run.load("bare", bare, kind="read", targets=sample)
+            bare_one = run.load("bare-c1", bare, kind="read", targets=sample, concurrency=1)
             # The Python client on the same endpoint: how far below wrk's ceiling it stops.
             bare_python = (
                 run.load("bare-python", bare, "python", kind="read", targets=sample)
@@ -163,6 +164,7 @@ def bench_store(
             )
         with running(serve_command, run.environment, run.log) as server:
             read = run.load("read", server, kind="read", targets=sample)
+            read_one = run.load("read-c1", server, kind="read", targets=sample, concurrency=1)
             as_mash = [(path, credentials.mash) for path, _ in sample]
             read_mash = run.load("read-mash", server, kind="read", targets=as_mash)
             history = {
@@ -206,6 +208,8 @@ def bench_store(
             "settle": settled,
             "whole_log": whole_log,
             "bare": bare_read,
+            "bare_one": bare_one,
+            "read_one": read_one,
             "bare_python": bare_python,
             "read": read,
             "read_mash": read_mash,

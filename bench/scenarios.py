@@ -21,6 +21,7 @@ TARGETS = {
     "memory_mb": 300.0,
     "check": 2.0,
     "whole_log_mb": 500.0,
+    "one_connection_ms": 1.5,
 }
 
 
@@ -65,6 +66,19 @@ def _replay(m: dict[str, Any]) -> dict[str, Any]:
         _rate(m["scan"]),
         TARGETS["replay"],
     )
+
+
+def _one_connection(m: dict[str, Any]) -> dict[str, Any]:
+    """The lookup's mean latency over one connection against the bare endpoint's."""
+    service, bare = m["read_one"], m["bare_one"]
+    above = round(service["mean_ms"] - bare["mean_ms"], 3)
+    return {
+        "service": service,
+        "bare": bare,
+        "above_bare_ms": above,
+        "target": f"mean <= bare + {TARGETS['one_connection_ms']} ms",
+        "met": above <= TARGETS["one_connection_ms"],
+    }
 
 
 def _settled(m: dict[str, Any]) -> dict[str, Any]:
@@ -151,6 +165,7 @@ def assemble(m: dict[str, Any]) -> dict[str, Any]:
         ],
         "whole_log": whole_log(m),
         "settle": _settled(m),
+        "one_connection": _one_connection(m),
         "history": {
             "sizes": {size: history[size] for size in sizes},
             "p50_ratio": growth,

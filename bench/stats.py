@@ -14,11 +14,13 @@ def percentile(ordered: list[float], share: float) -> float:
 
 
 def summarise(latencies_ms: list[float], seconds: float, **extra: Any) -> dict[str, Any]:
-    """Requests per second and p50/p95/p99 in ms, rounded for reading; ``extra`` kept as is."""
+    """Requests per second, mean and p50/p95/p99 in ms, rounded for reading; ``extra``
+    kept as is."""
     ordered = sorted(latencies_ms)
     return {
         "requests": len(ordered),
         "throughput": round(len(ordered) / seconds, 1) if seconds else 0.0,
+        "mean_ms": round(sum(ordered) / len(ordered), 3) if ordered else 0.0,
         "p50_ms": round(percentile(ordered, 0.50), 2),
         "p95_ms": round(percentile(ordered, 0.95), 2),
         "p99_ms": round(percentile(ordered, 0.99), 2),

@@ -59,17 +59,24 @@ class StoreRun:
         return json.loads(output.read_text(encoding="utf-8"))
 
     def load(
-        self, name: str, server: Server, client: str | None = None, **spec: Any
+        self,
+        name: str,
+        server: Server,
+        client: str | None = None,
+        *,
+        concurrency: int | None = None,
+        **spec: Any,
     ) -> dict[str, Any]:
         """One load against ``server``, from wrk (``bench.wrk``) or ``bench.load`` as the
-        run's ``--client`` says (or ``client``); with the client's and server's CPU use."""
+        run's ``--client`` says (or ``client``), with the run's ``--concurrency`` (or
+        ``concurrency``); with the client's and server's CPU use."""
         args = self.args
         module = "bench.wrk" if (client or args.client) == "wrk" else "bench.load"
         spec.update(
             base_url=server.base_url,
             duration=args.duration,
             warmup=args.warmup,
-            concurrency=args.concurrency,
+            concurrency=concurrency or args.concurrency,
         )
         cpu = server.cpu_seconds()
         started = time.monotonic()

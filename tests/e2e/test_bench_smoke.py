@@ -66,3 +66,6 @@ def test_every_scenario_runs_against_its_baseline(tmp_path: Path) -> None:
     settled = store["settle"]  # the ledger chained every event before the servers started
     assert settled["ledger"]["events"] >= store["dataset"]["events"] > 0
     assert settled["scheduler"]["seconds"] > 0
+    one = store["one_connection"]  # the lookup and the bare endpoint over one connection
+    assert one["service"]["mean_ms"] > 0 and one["bare"]["mean_ms"] > 0
+    assert one["service"]["client_cpu_percent"] >= 0 and isinstance(one["met"], bool)
