@@ -10,11 +10,12 @@ open cases under the buffer, and each pass reads only its own cases' events: the
 database filters them (``right(originator_id, 1)``) before a row is sent, so a pass
 costs a read of the rows it applies, not of the whole log.
 
-The plan comes from one aggregate over the events table (``case_spans``): each case's
-first and last position, last version and event count. The open cases are counted per
-bucket over blocks of positions, counting a case in every block it touches, which can
-only overcount; a bucket that alone exceeds the buffer gets a pass of its own and the
-folder's reloads (``bulk.CaseFolder``) keep it correct.
+The plan comes from one aggregate over the events table, which counts the open cases
+per bucket over blocks of positions (a case in every block it touches, which can only
+overcount); a bucket that alone exceeds the buffer gets a pass of its own and the
+folder's reloads (``bulk.CaseFolder``) keep it correct. Each pass then reads its own
+cases' last versions (``last_versions``), so a rebuild never holds an entry for every
+case of the log.
 
 The statements read the events table as eventsourcing 9.5 lays it out (SQLite's
 ``rowid``, PostgreSQL's ``notification_id``), as ``bulk.last_versions`` and
@@ -47,30 +48,29 @@ def bucket_of(case_id: UUID | str) -> str:
 
 @dataclass(frozen=True)
 class Plan:
-    """Each case's last version up to the head, the passes' buckets, and the work."""
+    """The passes' buckets, and the case events up to the head they apply between them."""
 
-    last: dict[UUID, int]
     passes: list[str]
     events: int
-    """Case events up to the head: what the passes apply between them."""
 
 
 def plan(
     application: CaseTransferApplication, head: int, topics: Sequence[str], buffer: int
 ) -> Plan:
-    """As few passes as keep each one's open cases at or under ``buffer``."""
-    block = head // BLOCKS + 1
-    starts = {bucket: [0] * (BLOCKS + 1) for bucket in BUCKETS}
-    last: dict[UUID, int] = {}
+    """As few passes as keep each one's open cases at or under ``buffer``.
+
+    The database counts, per bucket and block of positions, the cases whose first
+    event falls in the block and those whose last event fell in the block before, so
+    the rows sent are at most two per bucket and block, never one per case (ten years
+    hold 500,000 cases: a row each cost the rebuild over 100 MB).
+    """
+    size = head // BLOCKS + 1
+    changes = {bucket: [0] * (BLOCKS + 2) for bucket in BUCKETS}
     events = 0
-    for case_id, first, final, version, count in case_spans(application, head, topics):
-        last[case_id] = version
+    for bucket, block, change, count in _block_changes(application, head, topics, size):
+        changes[bucket][block] += change
         events += count
-        if first != final:  # a case of one event is never kept open
-            opened = starts[bucket_of(case_id)]
-            opened[first // block] += 1
-            opened[final // block + 1] -= 1
-    return Plan(last, group(_open_counts(starts), buffer), events)
+    return Plan(group(_open_counts(changes), buffer), events)
 
 
 def group(open_counts: dict[str, list[int]], buffer: int) -> list[str]:
@@ -89,39 +89,85 @@ def group(open_counts: dict[str, list[int]], buffer: int) -> list[str]:
     return [*passes, current] if current else passes
 
 
-def _open_counts(starts: dict[str, list[int]]) -> dict[str, list[int]]:
+def _open_counts(changes: dict[str, list[int]]) -> dict[str, list[int]]:
     counts: dict[str, list[int]] = {}
-    for bucket, changes in starts.items():
+    for bucket, block_changes in changes.items():
         running, counts[bucket] = 0, []
-        for change in changes:
+        for change in block_changes:
             running += change
             counts[bucket].append(running)
     return counts
 
 
-def case_spans(
-    application: CaseTransferApplication, head: int, topics: Sequence[str]
-) -> Iterable[tuple[UUID, int, int, int, int]]:
-    """Each case's first and last position, last version and event count, up to ``head``."""
+def _block_changes(
+    application: CaseTransferApplication, head: int, topics: Sequence[str], size: int
+) -> Iterable[tuple[str, int, int, int]]:
+    """(bucket, block, change in open cases, case events first seen there), up to ``head``.
+
+    A case is counted open in every block from its first event's to its last's (a
+    case of one event in none): an overcount within a block, never an undercount.
+    """
     recorder: Any = application.recorder
-    sqlite = isinstance(recorder, SQLiteAggregateRecorder)
-    position = "rowid" if sqlite else "notification_id"
+    position = _position(recorder)
     statement = (
-        f"SELECT originator_id AS case_id, MIN({position}) AS first, "
-        f"MAX({position}) AS final, MAX(originator_version) AS version, COUNT(*) AS events "
+        f"WITH spans AS (SELECT MIN({_digit(recorder)}) AS bucket, "
+        f"MIN({position}) / {{mark}} AS opened, MAX({position}) / {{mark}} + 1 AS closed, "
+        f"CASE WHEN MIN({position}) < MAX({position}) THEN 1 ELSE 0 END AS kept, "
+        "COUNT(*) AS events "
         f"FROM {{table}} WHERE {position} <= {{mark}} AND topic IN ({{topics}}) "
-        "GROUP BY originator_id"
+        "GROUP BY originator_id) "
+        "SELECT bucket, opened AS block, SUM(kept) AS change, SUM(events) AS events "
+        "FROM spans GROUP BY bucket, opened "
+        "UNION ALL SELECT bucket, closed, -SUM(kept), 0 FROM spans GROUP BY bucket, closed"
     )
     with store_errors(), recorder.datastore.transaction(commit=False) as cursor:
-        _execute(recorder, cursor, statement, (head, *topics), topics=len(topics))
-        for row in iter(cursor.fetchone, None):  # one row at a time: ten years hold 500,000
+        _execute(recorder, cursor, statement, (size, size, head, *topics), topics=len(topics))
+        for row in cursor.fetchall():
             yield (
-                _uuid(row["case_id"]),
-                int(row["first"]),
-                int(row["final"]),
-                int(row["version"]),
+                str(row["bucket"]).lower(),
+                int(row["block"]),
+                int(row["change"]),
                 int(row["events"]),
             )
+
+
+def last_versions(
+    application: CaseTransferApplication, head: int, topics: Sequence[str], buckets: str
+) -> dict[UUID, int]:
+    """The last version, up to ``head``, of each case in ``buckets``: a pass's cases only."""
+    recorder: Any = application.recorder
+    position = _position(recorder)
+    chosen = () if buckets == BUCKETS else tuple(buckets)
+    of_buckets = f"AND {_digit(recorder)} IN ({{buckets}}) " if chosen else ""
+    statement = (
+        "SELECT originator_id AS case_id, MAX(originator_version) AS version "
+        f"FROM {{table}} WHERE {position} <= {{mark}} AND topic IN ({{topics}}) "
+        f"{of_buckets}GROUP BY originator_id"
+    )
+    last: dict[UUID, int] = {}
+    with store_errors(), recorder.datastore.transaction(commit=False) as cursor:
+        _execute(
+            recorder,
+            cursor,
+            statement,
+            (head, *topics, *chosen),
+            topics=len(topics),
+            buckets=len(chosen),
+        )
+        for row in iter(cursor.fetchone, None):  # one row at a time, not a list of them
+            last[_uuid(row["case_id"])] = int(row["version"])
+    return last
+
+
+def _position(recorder: Any) -> str:
+    return "rowid" if isinstance(recorder, SQLiteAggregateRecorder) else "notification_id"
+
+
+def _digit(recorder: Any) -> str:
+    """SQL for a case id's last hex digit (SQLite stores ids as hex text, PostgreSQL as uuid)."""
+    if isinstance(recorder, SQLiteAggregateRecorder):
+        return "substr(originator_id, -1)"
+    return "right(originator_id::text, 1)"
 
 
 def select_pass(
@@ -139,10 +185,8 @@ def select_pass(
     every batch; a bounded window costs the same whatever the plan.
     """
     recorder: Any = application.recorder
-    sqlite = isinstance(recorder, SQLiteAggregateRecorder)
-    position = "rowid" if sqlite else "notification_id"
-    digit = "substr(originator_id, -1)" if sqlite else "right(originator_id::text, 1)"
-    of_buckets = "" if buckets == BUCKETS else f"AND {digit} IN ({{buckets}}) "
+    position = _position(recorder)
+    of_buckets = "" if buckets == BUCKETS else f"AND {_digit(recorder)} IN ({{buckets}}) "
     statement = (
         f"SELECT {position} AS position, originator_id, originator_version, topic, state "
         f"FROM {{table}} WHERE {position} > {{mark}} AND {position} <= {{mark}} "

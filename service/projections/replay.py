@@ -39,7 +39,7 @@ from service.application import CaseTransferApplication
 from service.domain.case import CASE_TOPICS, Case
 
 from .bulk import BulkWriter, CaseFolder
-from .partitions import plan, select_pass
+from .partitions import last_versions, plan, select_pass
 from .projector import Projector
 from .tables import LIVE, READ_MODELS, ReadModelTables, read_model_tables
 
@@ -114,10 +114,12 @@ def rebuild(
     with store_errors():
         head = int(application.recorder.max_notification_id() or 0)
     passes = plan(application, head, CASE_TOPICS, buffer)
-    folder = CaseFolder(application, passes.last, buffer)
     writer = BulkWriter(engine, tables, application.index_key, REBUILD_FLUSH_CASES)
-    events = 0
+    events = reloads = 0
     for buckets in passes.passes:
+        folder = CaseFolder(
+            application, last_versions(application, head, CASE_TOPICS, buckets), buffer
+        )
         for position in range(0, head, batch):
             notifications = select_pass(
                 application,
@@ -136,6 +138,7 @@ def rebuild(
             events += len(notifications)
             if on_progress is not None:
                 on_progress(events, passes.events)
+        reloads += folder.reloads
     writer.flush()
     with sql_errors(), writing(engine) as connection:
         for table in tables.all():
@@ -143,7 +146,7 @@ def rebuild(
                 index.create(connection)
         move_position(connection, REBUILD, head, events)
     seconds = time.monotonic() - started
-    return Rebuild(tables, head, events, seconds, len(passes.passes), folder.reloads)
+    return Rebuild(tables, head, events, seconds, len(passes.passes), reloads)
 
 
 def swap(

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from service.application import CaseTransferApplication
 from service.domain.case import CASE_TOPICS
-from service.projections.partitions import BUCKETS, bucket_of, plan, select_pass
+from service.projections.partitions import BUCKETS, bucket_of, last_versions, plan, select_pass
 from service.projections.replay import rebuild
 
 from .conftest import ReadStore
@@ -65,7 +65,13 @@ class TestPasses:
         assert len(planned.passes) > 1
         for buckets in planned.passes:
             assert len(buckets) == 1 or peak_open(found, buckets) <= 3, buckets
-        assert planned.last == {case_id: 3 for case_id in cases}
+        last = [last_versions(application, head, CASE_TOPICS, b) for b in planned.passes]
+        assert {case_id: v for each in last for case_id, v in each.items()} == {
+            case_id: 3 for case_id in cases
+        }
+        assert sum(len(each) for each in last) == CASES  # each case in one pass's share
+        for buckets, each in zip(planned.passes, last, strict=True):
+            assert all(bucket_of(case_id) in buckets for case_id in each)
         assert planned.events == 3 * CASES
 
     def test_a_pass_reads_only_its_own_cases_events_in_its_window_in_log_order(
