@@ -124,7 +124,7 @@ def print_store(console: Console, kind: str, store: dict[str, Any]) -> None:
     )
     console.print(table)
     print_whole_log(console, kind, store["whole_log"])
-    print_settled(console, store.get("settle", {}))
+    print_settled(console, store.get("settle") or {})
     one = store.get("one_connection")
     if one:
         console.print(

@@ -81,8 +81,11 @@ def _one_connection(m: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _settled(m: dict[str, Any]) -> dict[str, Any]:
-    """The ledger's and the scheduler's catch-up over the whole log, before any server."""
+def _settled(m: dict[str, Any]) -> dict[str, Any] | None:
+    """The ledger's and the scheduler's catch-up over the whole log, before any server
+    (None for a result put together from measurements made without it)."""
+    if "settle" not in m:
+        return None
     settled = {k: v for k, v in m["settle"].items() if isinstance(v, dict)}
     return {
         **{name: _rate(measured) for name, measured in settled.items()},
