@@ -1,9 +1,9 @@
 """How a rebuild splits the log's cases into passes, so that no case is folded twice.
 
 A rebuild keeps a case in memory from its first event to its last. A national year
-has about 27,000 cases open at once and ten years about 40,000, more than a rebuild
-may keep (each costs several kB), and a case pushed out had to be loaded again from
-the store at its next event: at the national year most of a rebuild's time went on
+has about 27,000 cases open at once and ten years more (three passes of at most 20,000
+each), more than a rebuild may keep (each costs several kB, at ten years about 16 kB),
+and a case pushed out had to be loaded again from the store at its next event: at the national year most of a rebuild's time went on
 such reloads. So the cases are split by the last hex digit of their id (16 buckets;
 case ids are random, so the buckets are even) into as few passes as keep each pass's
 open cases under the buffer, and each pass reads only its own cases' events: the
