@@ -142,6 +142,11 @@ class CaseQueries(_Base):
         later answer about that instant is the same (rule 3).
         """
         instant = at or self.clock()
+        if as_known_at is None:  # the case as it stands: no period copied, whatever its length
+            with store_errors():
+                return self._read(
+                    actor, case_id, lambda case: responsibility_at(case.periods, instant)
+                )
         periods = self._periods_as_known_at(actor, case_id, as_known_at)
         return responsibility_at(periods, instant)
 
