@@ -1,13 +1,14 @@
 """What a rebuild needs that the live projector does not: each case folded once, rows in bulk.
 
 A rebuild streams the log in position order. To write each case's rows once, it must
-know when a case has seen its last event: ``partitions.plan`` reads every case's last
-version up to the rebuild's head in one aggregate over the events table (an int per
+know when a case has seen its last event: ``partitions.last_versions`` reads the last
+version of each of a pass's cases in one aggregate over the events table (an int per
 case, never the case). ``CaseFolder`` keeps only the cases still expecting events, at
 most ``buffer`` of them; the passes are planned so that none is pushed out, but one
 that is (a bucket of more open cases than the buffer) is loaded again from the store
-at its next event, so memory stays bounded whatever the log's shape. ``BulkWriter`` appends the
-finished cases' rows in bulk: ``COPY`` on PostgreSQL, ``executemany`` on SQLite.
+at its next event, so memory stays bounded whatever the log's shape. ``BulkWriter``
+appends the finished cases' rows in bulk: ``COPY`` on PostgreSQL, ``executemany`` on
+SQLite.
 """
 
 from __future__ import annotations
