@@ -140,8 +140,7 @@ def last_versions(
     """The last version, up to ``head``, of each case in ``buckets``: a pass's cases only."""
     recorder: Any = application.recorder
     position = _position(recorder)
-    chosen = () if buckets == BUCKETS else tuple(buckets)
-    of_buckets = f"AND {_digit(recorder)} IN ({{buckets}}) " if chosen else ""
+    of_buckets, chosen = _of_buckets(recorder, buckets)
     statement = (
         "SELECT originator_id AS case_id, MAX(originator_version) AS version "
         f"FROM {{table}} WHERE {position} <= {{mark}} AND topic IN ({{topics}}) "
@@ -173,6 +172,14 @@ def _digit(recorder: Any) -> str:
     return "right(originator_id::text, 1)"
 
 
+def _of_buckets(recorder: Any, buckets: str) -> tuple[str, tuple[str, ...]]:
+    """The condition keeping only the cases of ``buckets`` (none for every bucket), with
+    ``{buckets}`` for its marks, and the values for them."""
+    if buckets == BUCKETS:
+        return "", ()
+    return f"AND {_digit(recorder)} IN ({{buckets}}) ", tuple(buckets)
+
+
 def select_pass(
     application: CaseTransferApplication,
     *,
@@ -189,13 +196,12 @@ def select_pass(
     """
     recorder: Any = application.recorder
     position = _position(recorder)
-    of_buckets = "" if buckets == BUCKETS else f"AND {_digit(recorder)} IN ({{buckets}}) "
+    of_buckets, chosen = _of_buckets(recorder, buckets)
     statement = (
         f"SELECT {position} AS position, originator_id, originator_version, topic, state "
         f"FROM {{table}} WHERE {position} > {{mark}} AND {position} <= {{mark}} "
         f"AND topic IN ({{topics}}) {of_buckets}ORDER BY {position}"
     )
-    chosen = () if buckets == BUCKETS else tuple(buckets)
     with store_errors(), recorder.datastore.transaction(commit=False) as cursor:
         _execute(
             recorder,
