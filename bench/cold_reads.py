@@ -14,6 +14,7 @@ the whole app (``GET /v1/cases/{id}/responsibility`` by an in-process HTTP clien
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -21,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
+import httpx
 from pydantic import SecretStr
 
 from service.adapters.keys import new_encryption_key
@@ -30,6 +32,7 @@ from service.domain.actors import Actor
 from service.settings import Settings
 
 from .prepare import history_case
+from .servers import running, serve_command
 
 FIRST, SECOND = "933", "801"
 
@@ -70,6 +73,37 @@ def _http_times(
             for n in range(warm_reads + 1):
                 started = time.perf_counter()
                 response = client.get(f"/v1/cases/{case_id}/responsibility", headers=headers)
+                (warm if n else cold).append(time.perf_counter() - started)
+                assert response.status_code == 200, response.text
+    return cold, warm
+
+
+def _server_times(
+    settings: Settings, token: str, case_ids: list[UUID], warm_reads: int
+) -> tuple[list[float], list[float]]:
+    """The same from a real ``case-transfer serve`` started now (its read cache cold),
+    over one kept-alive connection: what a case system's first request meets."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CASE_TRANSFER_")}
+    assert settings.encryption_key is not None and settings.principals_file is not None
+    environment.update(
+        CASE_TRANSFER_DATABASE_URL=settings.database_url,
+        CASE_TRANSFER_ENCRYPTION_KEY=settings.encryption_key.get_secret_value(),
+        CASE_TRANSFER_PRINCIPALS_FILE=str(settings.principals_file),
+        CASE_TRANSFER_SNAPSHOT_INTERVAL=str(settings.snapshot_interval),
+    )
+    headers = {"Authorization": f"Bearer {token}"}
+    cold: list[float] = []
+    warm: list[float] = []
+    log = Path(tempfile.mkdtemp()) / "server.log"
+    with (
+        running(serve_command, environment, log) as server,
+        httpx.Client(base_url=server.base_url, headers=headers) as client,
+    ):
+        client.get("/health/live")  # the connection opened before any timing
+        for case_id in case_ids:
+            for n in range(warm_reads + 1):
+                started = time.perf_counter()
+                response = client.get(f"/v1/cases/{case_id}/responsibility")
                 (warm if n else cold).append(time.perf_counter() - started)
                 assert response.status_code == 200, response.text
     return cold, warm
@@ -116,12 +150,13 @@ def main() -> None:
     writer.close()
     runs = [("snapshots off", off), ("snapshots on", on), ("snapshots off", off)]
     _settle(on)
-    for way, times in (("query", _times), ("http", None)):
+    for way in ("query", "http", "serve"):
         for name, settings in runs:
-            if times is None:
-                cold, warm = _http_times(settings, token, case_ids, args.warm_reads)
+            if way == "query":
+                cold, warm = _times(settings, case_ids, args.warm_reads)
             else:
-                cold, warm = times(settings, case_ids, args.warm_reads)
+                timed_by = _http_times if way == "http" else _server_times
+                cold, warm = timed_by(settings, token, case_ids, args.warm_reads)
             cold_ms, warm_ms = statistics.median(cold) * 1e3, statistics.median(warm) * 1e3
             print(
                 f"{way:5} {name:14} {args.size} events: cold first read median {cold_ms:7.2f} "

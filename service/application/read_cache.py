@@ -18,8 +18,9 @@ child without cases then does what a lookup of a child with them does, one query
 the events after a version, answering none (``CaseQueries.cases_for_child``).
 
 A case's first read starts from its newest snapshot when there is a sound one
-(``snapshots.start_from``), then applies the events after it as any read does; if
-that fails in any way, the read starts again from version 0, as without snapshots.
+(``snapshots.start_from``), brought forward by the events after it, read in the same
+query as the event that proves the snapshot belongs; if that fails in any way, the
+read replays every event, as without snapshots.
 """
 
 from __future__ import annotations
@@ -81,16 +82,8 @@ class ReadCache(Generic[A]):
         """``look`` at the aggregate, or at None while there is none; either is kept."""
         entry = self._entry(aggregate_id)
         with entry.lock:
-            started = entry.version == 0 and self._start(aggregate_id, entry)
-            try:
+            if not (entry.version == 0 and self._start(aggregate_id, entry)):
                 self._bring_forward(aggregate_id, entry)
-            except AggregateNotFoundError:
-                raise
-            except Exception:
-                entry.aggregate, entry.version = None, 0
-                if not started:
-                    raise
-                self._bring_forward(aggregate_id, entry)  # the events alone, as if none
             return look(entry.aggregate)
 
     def _bring_forward(self, aggregate_id: UUID, entry: _Entry[A]) -> None:
@@ -103,7 +96,8 @@ class ReadCache(Generic[A]):
             entry.version = entry.aggregate.version
 
     def _start(self, aggregate_id: UUID, entry: _Entry[A]) -> bool:
-        """Put a cold ``entry`` at a later version than 0 if a snapshot allows; whether it did."""
+        """Bring a cold ``entry`` up to every event committed so far by a quicker way than
+        replaying them all, if there is one; whether it did (if not, the events are read)."""
         return False
 
     def read_absent(self, absent_id: UUID) -> None:

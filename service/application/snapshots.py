@@ -8,7 +8,7 @@ snapshot of the case as its stored events rebuild it (``take_after_save``), afte
 they have committed:
 a snapshot that cannot be taken is logged and skipped, never failing the command. A
 cold read (``read_cache.CaseReadCache``) then starts from the newest snapshot and
-applies only the events after it.
+applies only the events after it (``start_from``).
 
 The events stay the only source of truth. Only the read cache uses snapshots: commands
 (the repository), reads as known at an earlier moment, the history, ``verify``,
@@ -103,8 +103,13 @@ def take_after_save(
 
 
 def start_from(snapshots: EventStore[UUID], events: EventStore[UUID], case_id: UUID) -> Case | None:
-    """The case as its newest snapshot holds it, if that snapshot is sound and belongs to
-    the stored history; otherwise None (and the caller replays every event)."""
+    """The case as its newest snapshot holds it, brought forward by every event stored
+    after it, if that snapshot is sound and belongs to the stored history; otherwise None
+    (and the caller replays every event).
+
+    One query reads the event at the snapshot's version (the proof it belongs) and the
+    events after it, so the case returned is as current as a read of every event.
+    """
     try:
         found = list(snapshots.get(case_id, desc=True, limit=1))
         if not found:
@@ -114,12 +119,18 @@ def start_from(snapshots: EventStore[UUID], events: EventStore[UUID], case_id: U
             raise SnapshotCodecError("not a case snapshot")
         case = snapshot.restore(case_id)
         version = case.version
-        last = list(events.get(case_id, gt=version - 1, lte=version))
-        if len(last) != 1 or not isinstance(last[0], Case.Event):
+        stored = iter(events.get(case_id, gt=version - 1))
+        last = next(stored, None)
+        if not isinstance(last, Case.Event) or last.originator_version != version:
             raise SnapshotCodecError("no event at the snapshot's version")
-        if last[0].originator_version != version or last[0].timestamp != case.modified_on:
+        if last.timestamp != case.modified_on:
             raise SnapshotCodecError("a snapshot of another history")
-        return case
+        brought: Case | None = case
+        for event in stored:
+            brought = event.mutate(brought) if isinstance(event, Case.Event) else None
+        if not isinstance(brought, Case):
+            raise SnapshotCodecError("an event of another kind after the snapshot")
+        return brought
     except Exception:  # whatever is wrong with a snapshot, the events answer
         log.warning("snapshot of case %s not used: replaying its events", case_id, exc_info=True)
         return None

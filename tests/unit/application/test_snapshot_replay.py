@@ -12,7 +12,12 @@ the machines at length; this one proves the snapshot format against what they bu
 
 from __future__ import annotations
 
+import base64
+import os
+import pickle
+import zlib
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +28,7 @@ from pydantic import SecretStr
 from bench.prepare import history_case
 from service.adapters.keys import cipher_environment, new_encryption_key
 from service.application import CaseTransferApplication
-from service.application.snapshot_codec import SnapshotCodecError, dumps, loads, unpack
+from service.application.snapshot_codec import SnapshotCodecError, pack, unpack
 from service.application.snapshots import CaseSnapshot
 from service.domain.case import Case
 from tests.unit.domain.conftest import replay
@@ -108,22 +113,27 @@ def test_a_long_history_loads_from_its_snapshots_as_replayed() -> None:
     assert_every_snapshot_replays(events, every=29)
 
 
+def _packed(raw: bytes) -> str:
+    return base64.b64encode(zlib.compress(raw)).decode("ascii")
+
+
 @pytest.mark.parametrize(
-    "text",
+    "raw",
     [
-        '{"$obj": ["os:system", "cmd", "x"]}',  # only classes of the domain are built
-        '{"$obj": ["service.domain.case.transfer:Transfer", 1, "x"]}',  # attributes named
-        '{"$dict": [1, 2, 3]}',  # keys and values in pairs
-        '{"untagged": 1}',
-        '{"$dt": "2027-01-01T09:00:00"}',  # no naive instants
-        '{"$uuid": "not a uuid"}',
-        "[1, 2",
-        "7 8",
+        pickle.dumps(os.system),  # only the domain's classes and a few standard values
+        b"cposix\nsystem\n(S'echo x'\ntR.",  # the classic gadget, by hand
+        b"cservice.domain.case.transfer\nTransfer.__init__\n.",  # no path into a class
+        b"cservice.domain.case.rules\nno_such_transfer\n.",  # a function, not a class
+        b"cservice.domain.case.transfer\ndatetime\n.",  # a name imported from elsewhere
+        b"cservice.domain.not_imported\nThing\n.",  # a module not already loaded
+        b"cbuiltins\nobject\n.",
+        pickle.dumps({"periods": [1, 2]})[:-3],  # cut short
+        b"not a pickle",
     ],
 )
-def test_what_the_encoding_never_writes_is_refused(text: str) -> None:
+def test_what_the_encoding_never_writes_is_refused(raw: bytes) -> None:
     with pytest.raises(SnapshotCodecError):
-        loads(text)
+        unpack(_packed(raw))
 
 
 @pytest.mark.parametrize("text", ["not base64!", "aGVsbG8=", 7])  # "hello": not compressed
@@ -138,8 +148,21 @@ def test_what_the_encoding_does_not_know_is_refused_when_taking() -> None:
     for value in (
         object(),
         datetime(2027, 1, 1, tzinfo=ZoneInfo("Europe/London")),
-        b"x",
+        Path("x"),
         True.__class__,
+        lambda: None,
     ):
         with pytest.raises(SnapshotCodecError):
-            dumps(value)
+            pack(value)
+
+
+def test_a_snapshot_in_another_format_is_not_restored() -> None:
+    """Format 1 (tagged JSON, never released) and any other: the events answer instead."""
+    case = history_case(20, "933", "801", datetime(2027, 1, 1, tzinfo=UTC))
+    snapshot = CaseSnapshot.take(
+        replay([e for e in case.collect_events() if isinstance(e, Case.Event)])
+    )
+    for state in ({**snapshot.state, "format": 1}, {"state": snapshot.state["state"]}):
+        with pytest.raises(SnapshotCodecError):
+            CaseSnapshot(**{**vars(snapshot), "state": state}).restore(case.id)
+    assert snapshot.restore(case.id).version == 20
