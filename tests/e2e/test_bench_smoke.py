@@ -69,3 +69,16 @@ def test_every_scenario_runs_against_its_baseline(tmp_path: Path) -> None:
     one = store["one_connection"]  # the lookup and the bare endpoint over one connection
     assert one["service"]["mean_ms"] > 0 and one["bare"]["mean_ms"] > 0
     assert one["service"]["client_cpu_percent"] >= 0 and isinstance(one["met"], bool)
+
+
+def test_the_application_cost_tool_runs() -> None:
+    """``python -m bench.app_cost``, the README's breakdown of a lookup by layer."""
+    command = [sys.executable, "-m", "bench.app_cost", "--requests", "20"]
+    done = subprocess.run(
+        command, cwd=REPOSITORY, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("lookup ") and lines[1].startswith("bare ")
+    shares = [float(line.split("%")[0]) for line in lines[3:]]
+    assert round(sum(shares)) == 100 and "fastapi" in done.stdout
