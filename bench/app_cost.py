@@ -2,10 +2,10 @@
 
 ``python -m bench.app_cost [--requests N] [--store URL]`` builds the service as
 ``case-transfer serve`` does (production settings, an encryption key, a principals
-file) on a fresh SQLite file (or the PostgreSQL URL given), records a case, and calls
-the ASGI application directly: no client, no socket, no HTTP parsing, and the route's
-work run in this thread rather than handed to the thread pool, so that cProfile sees
-the whole request. It prints the CPU per request of the responsibility lookup and of
+file, its JSON logging) on a fresh SQLite file (or the PostgreSQL URL given), records a
+case, and calls the ASGI application directly: no client, no socket, no HTTP parsing,
+and the route's work run in this thread rather than handed to the thread pool, so that
+cProfile sees the whole request. It prints the CPU per request of the responsibility lookup and of
 ``bench/bare_app.py``'s endpoint called the same way, then the lookup's profiled time
 by where the code lives (FastAPI, Starlette, pydantic, the service, eventsourcing,
 SQLite, asyncio, logging).
@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import collections
 import cProfile
+import logging.config
 import os
 import pstats
 import random
@@ -136,9 +137,11 @@ async def measure(count: int) -> None:
     from bench.prepare import write_pool
     from service.asgi import create_app
     from service.bootstrap import open_store
+    from service.http.logs import logging_config
     from service.settings import Settings
 
     _run_routes_inline()
+    logging.config.dictConfig(logging_config("INFO"))  # as served: a JSON line per request
     settings = Settings()
     application = open_store(settings)
     pool = write_pool(4, random.Random(1), datetime.now(tz=UTC))
