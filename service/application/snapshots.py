@@ -14,7 +14,7 @@ The events stay the only source of truth. Only the read cache uses snapshots: co
 (the repository), reads as known at an earlier moment, the history, ``verify``,
 ``export``, the ledger, the event feed and ``replay`` read the events alone. And a
 snapshot is used only if it proves to belong to the case's history (``start_from``):
-it decodes in full with this module's own encoding (``snapshot_codec``), names this
+it decodes in full with the service's own encoding (``snapshot_codec``), names this
 case at a version, and the event stored at that version is the one the snapshot's
 state last applied (same instant). Otherwise the read replays every event, as without
 snapshots. Snapshots are stored in the library's snapshots table through the same
