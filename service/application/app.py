@@ -34,6 +34,7 @@ from .decisions import DecisionCommands, DecisionQueries
 from .outcome import utc_now
 from .queries import CaseQueries
 from .read_cache import CaseReadCache, ChildIndexReadCache
+from .repository import EventsRepository
 from .snapshots import take_after_save
 
 DEFAULT_SETTLE_MARGIN = timedelta(seconds=5)
@@ -103,10 +104,9 @@ class CaseTransferApplication(
         return factory
 
     def construct_repository(self) -> Repository[UUID]:
-        """The library's repository without the snapshots: commands load the events alone."""
-        repository = super().construct_repository()
-        repository.snapshot_store = None
-        return repository
+        """The library's repository without snapshots or a cache of aggregates: commands
+        load the events alone, each applied without a protocol check (``repository.py``)."""
+        return EventsRepository(self.events)
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         """Save, then snapshot each case the save took past a multiple of the interval."""
