@@ -83,7 +83,13 @@ class ReadCache(Generic[A]):
         entry = self._entry(aggregate_id)
         with entry.lock:
             if not (entry.version == 0 and self._start(aggregate_id, entry)):
-                self._bring_forward(aggregate_id, entry)
+                try:
+                    self._bring_forward(aggregate_id, entry)
+                except AggregateNotFoundError:
+                    raise
+                except Exception:  # never keep a case an event may have half changed
+                    entry.aggregate, entry.version = None, 0
+                    raise
             return look(entry.aggregate)
 
     def _bring_forward(self, aggregate_id: UUID, entry: _Entry[A]) -> None:

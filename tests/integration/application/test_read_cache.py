@@ -54,9 +54,9 @@ class TestReading:
             cache = CaseReadCache(reader.events)
             assert cache.read(case.id, lambda c: c.version) == 1
             writer.record_local_reference(SOMERSET, case.id, ChangeRequest(), reference="SOM-2")
-            assert cache.read(case.id, lambda c: (c.version, c.local_references["933"])) == (
+            assert cache.read(case.id, lambda c: (c.version, dict(c.local_references))) == (
                 2,
-                "SOM-2",
+                {"933": "SOM-2"},
             )
         finally:
             reader.close()
@@ -84,3 +84,31 @@ class TestReading:
             assert cache.read(cases[0].id, lambda c: c.id) == cases[0].id
         finally:
             application.close()
+
+    def test_a_case_an_event_failed_halfway_through_changing_is_not_kept(
+        self, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The failed read raises; the next one starts again from the events, so nothing
+        the failed event had already changed is ever shown."""
+        reader, writer = open_application(settings), open_application(settings)
+        try:
+            case = open_case(writer)
+            cache = CaseReadCache(reader.events)
+            assert cache.read(case.id, lambda c: c.version) == 1
+            writer.record_local_reference(SOMERSET, case.id, ChangeRequest(), reference="SOM-2")
+
+            def halfway(event: Case.LocalReferenceRecorded, aggregate: Case) -> None:
+                aggregate.local_references["801"] = "HALF-APPLIED"  # not the event's own key
+                raise RuntimeError("failed halfway")
+
+            with monkeypatch.context() as patched:
+                patched.setattr(Case.LocalReferenceRecorded, "apply", halfway)
+                with pytest.raises(RuntimeError):
+                    cache.read(case.id, lambda c: c.version)
+            assert cache.read(case.id, lambda c: (c.version, dict(c.local_references))) == (
+                2,
+                {"933": "SOM-2"},
+            )
+        finally:
+            reader.close()
+            writer.close()
