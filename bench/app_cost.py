@@ -1,14 +1,15 @@
-"""What a lookup costs inside the application, against the bare endpoint, and by layer.
+"""What a lookup and a transfer step cost inside the application, and by layer.
 
 ``python -m bench.app_cost [--requests N] [--store URL]`` builds the service as
 ``case-transfer serve`` does (production settings, an encryption key, a principals
-file, its JSON logging) on a fresh SQLite file (or the PostgreSQL URL given), records a
-case, and calls the ASGI application directly: no client, no socket, no HTTP parsing,
+file, its JSON logging) on a fresh SQLite file (or the PostgreSQL URL given), records
+cases, and calls the ASGI application directly: no client, no socket, no HTTP parsing,
 and the route's work run in this thread rather than handed to the thread pool, so that
-cProfile sees the whole request. It prints the CPU per request of the responsibility lookup and of
-``bench/bare_app.py``'s endpoint called the same way, then the lookup's profiled time
-by where the code lives (FastAPI, Starlette, pydantic, the service, eventsourcing,
-SQLite, asyncio, logging).
+cProfile sees the whole request. It prints the CPU per request of the responsibility
+lookup, of ``bench/bare_app.py``'s endpoint called the same way, and of a transfer step
+(whole hand-overs of POSTs, as ``make bench`` sends them), then the lookup's and the
+POSTs' profiled time by where the code lives (FastAPI, Starlette, pydantic, the
+service, eventsourcing, SQLite, psycopg, asyncio, logging, the standard library).
 
 Under load (``make bench``, wrk) each request also pays for uvicorn's HTTP parsing, the
 socket and the event loop (the bare endpoint's whole cost there is several times its
@@ -22,6 +23,7 @@ import argparse
 import asyncio
 import collections
 import cProfile
+import json
 import logging.config
 import os
 import pstats
@@ -36,6 +38,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message
 
+from .load import later_steps
 from .profile_requests import _TOKENS, _environment
 
 STANDARD_LIBRARY = sysconfig.get_paths()["stdlib"]
@@ -69,42 +72,90 @@ def _run_routes_inline() -> None:
     fastapi.routing.run_in_threadpool = _inline  # type: ignore[attr-defined]
 
 
-def _caller(app: ASGIApp, path: str, token: str | None) -> Callable[[], Awaitable[None]]:
+async def _request(
+    app: ASGIApp,
+    method: str,
+    path: str,
+    token: str | None,
+    body: dict[str, Any] | None = None,
+    key: str | None = None,
+) -> bytes:
+    """One request straight into ``app``; its answer's body (the status must be 2xx)."""
     headers = [(b"host", b"bench")]
     if token:
         headers.append((b"authorization", f"Bearer {token}".encode()))
+    content = json.dumps(body).encode() if body is not None else b""
+    if body is not None:
+        headers += [
+            (b"content-type", b"application/json"),
+            (b"content-length", b"%d" % len(content)),
+        ]
+    if key is not None:
+        headers.append((b"idempotency-key", key.encode()))
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("bench", 80),
+    }
+    sent: list[Message] = []
 
+    async def receive() -> Message:
+        return {"type": "http.request", "body": content, "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    answer = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    assert 200 <= sent[0]["status"] < 300, (path, sent[0]["status"], answer[:500])
+    return answer
+
+
+def _caller(app: ASGIApp, path: str, token: str | None) -> Callable[[], Awaitable[None]]:
     async def call() -> None:
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "GET",
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "headers": headers,
-            "client": ("127.0.0.1", 50000),
-            "server": ("bench", 80),
-        }
-        sent: list[Message] = []
-
-        async def receive() -> Message:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: Message) -> None:
-            sent.append(message)
-
-        await app(scope, receive, send)
-        assert sent[0]["status"] == 200, sent
+        await _request(app, "GET", path, token)
 
     return call
 
 
-async def _cpu_ms(call: Callable[[], Awaitable[None]], count: int) -> float:
-    for _ in range(min(200, count)):  # warm: caches, lazily built validators
+POSTS_A_HAND_OVER = 1 + len(later_steps("/t", "holder", "other"))
+
+
+def _hand_overs(app: ASGIApp, pool: list[tuple[str, str, str]]) -> Callable[[], Awaitable[None]]:
+    """A call per hand-over of the next case of ``pool`` (its id, the responsible
+    authority's code, the other's): the proposal, then ``bench.load``'s later steps."""
+    cases = iter(pool)
+
+    async def call() -> None:
+        case_id, holder, other = next(cases)
+        case = f"/v1/cases/{case_id}"
+        proposal = {"to_authority": other, "reason": "Moved."}
+        answer = json.loads(
+            await _request(
+                app, "POST", f"{case}/transfers", _TOKENS[holder], proposal, f"{case_id}-p"
+            )
+        )
+        transfer = f"{case}/transfers/{answer['active_transfer']['transfer_id']}"
+        for index, (_name, who, path, body) in enumerate(later_steps(transfer, "holder", "other")):
+            key = f"{case_id}-{index}"
+            await _request(
+                app, "POST", path, _TOKENS[holder if who == "holder" else other], body, key
+            )
+
+    return call
+
+
+async def _cpu_ms(call: Callable[[], Awaitable[None]], count: int, warm: int = 200) -> float:
+    for _ in range(min(warm, count)):  # warm: caches, lazily built validators
         await call()
     started = time.process_time()
     for _ in range(count):
@@ -143,24 +194,31 @@ async def measure(count: int) -> None:
     _run_routes_inline()
     logging.config.dictConfig(logging_config("INFO"))  # as served: a JSON line per request
     settings = Settings()
+    hand_overs = max(5, count // 100)
     application = open_store(settings)
-    pool = write_pool(4, random.Random(1), datetime.now(tz=UTC))
+    pool = write_pool(1 + 3 * hand_overs, random.Random(1), datetime.now(tz=UTC))
     application.save(*(case for case, _, _ in pool))
     application.close()
     case, holder, _ = pool[0]
     path = f"/v1/cases/{case.id}/responsibility"
+    cases = [(str(c.id), str(h.authority), str(o.authority)) for c, h, o in pool[1:]]
 
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         lookup = _caller(app, path, _TOKENS[str(holder.authority)])
         lookup_ms = await _cpu_ms(lookup, count)
-        layers = await _by_layer(lookup, count)
+        lookup_layers = await _by_layer(lookup, count)
+        steps = _hand_overs(app, cases)
+        step_ms = await _cpu_ms(steps, hand_overs, warm=hand_overs) / POSTS_A_HAND_OVER
+        step_layers = await _by_layer(steps, hand_overs)
     bare_ms = await _cpu_ms(_caller(bare_app(), path, None), count)
     print(f"lookup {lookup_ms:.3f} ms CPU per request inside the application")
     print(f"bare   {bare_ms:.3f} ms CPU per request inside the application")
-    print("the lookup's profiled time, by layer:")
-    for layer, share in layers:
-        print(f"  {share:5.1f}%  {layer}")
+    print(f"step   {step_ms:.3f} ms CPU per POST (a hand-over's {POSTS_A_HAND_OVER}, in turn)")
+    for name, layers in (("the lookup", lookup_layers), ("a POST", step_layers)):
+        print(f"{name}'s profiled time, by layer:")
+        for layer, share in layers:
+            print(f"  {share:5.1f}%  {layer}")
 
 
 def main() -> int:

@@ -72,13 +72,13 @@ def test_every_scenario_runs_against_its_baseline(tmp_path: Path) -> None:
 
 
 def test_the_application_cost_tool_runs() -> None:
-    """``python -m bench.app_cost``, the README's breakdown of a lookup by layer."""
+    """``python -m bench.app_cost``, the README's breakdown of a lookup and a POST by layer."""
     command = [sys.executable, "-m", "bench.app_cost", "--requests", "20"]
     done = subprocess.run(
         command, cwd=REPOSITORY, capture_output=True, text=True, timeout=120, check=False
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     lines = done.stdout.splitlines()
-    assert lines[0].startswith("lookup ") and lines[1].startswith("bare ")
-    shares = [float(line.split("%")[0]) for line in lines[3:]]
-    assert round(sum(shares)) == 100 and "fastapi" in done.stdout
+    assert [line.split()[0] for line in lines[:3]] == ["lookup", "bare", "step"]
+    shares = [float(line.split("%")[0]) for line in lines if "%" in line]
+    assert round(sum(shares)) == 200 and "fastapi" in done.stdout  # two breakdowns
