@@ -10,6 +10,8 @@ lookup, of ``bench/bare_app.py``'s endpoint called the same way, and of a transf
 (whole hand-overs of POSTs, as ``make bench`` sends them), then the lookup's and the
 POSTs' profiled time by where the code lives (FastAPI, Starlette, pydantic, the
 service, eventsourcing, SQLite, psycopg, asyncio, logging, the standard library).
+cProfile times by the clock, so a call that waits (a commit's fsync, a round trip to
+PostgreSQL) counts its wait where it is made.
 
 Under load (``make bench``, wrk) each request also pays for uvicorn's HTTP parsing, the
 socket and the event loop (the bare endpoint's whole cost there is several times its
