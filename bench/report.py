@@ -14,6 +14,8 @@ import psutil
 from rich.console import Console
 from rich.table import Table
 
+from .scenarios import SATURATED_CPU_PERCENT
+
 
 def machine() -> dict[str, Any]:
     """What the numbers were measured on (the chart and the README quote it)."""
@@ -140,6 +142,12 @@ def print_store(console: Console, kind: str, store: dict[str, Any]) -> None:
             f"server CPU {generator['server_cpu_percent']}%); the Python client reached "
             f"{generator['python_client_rps']:,.0f}/s on it."
         )
+        if generator.get("ceiling_reached") is False:
+            console.print(
+                f"[bold red]The bare endpoint's server used {generator['server_cpu_percent']}% "
+                f"of a core (under {SATURATED_CPU_PERCENT:.0f}%): not its ceiling, so this "
+                "store's HTTP ratios are not comparable; run again on a quiet machine.[/]"
+            )
 
 
 def print_whole_log(console: Console, kind: str, measured: dict[str, Any]) -> None:

@@ -54,6 +54,7 @@ def test_every_scenario_runs_against_its_baseline(tmp_path: Path) -> None:
     expected = "wrk" if shutil.which("wrk") else "bench.load"
     assert generator["tool"].startswith(expected), generator  # wrk whenever it is installed
     assert generator["ceiling_rps"] > 0 and generator["python_client_rps"] > 0
+    assert generator["ceiling_reached"] is (generator["server_cpu_percent"] >= 90)
     assert all(s["service"]["client"].startswith(expected) for s in store["scenarios"][:3])
     whole_log = store["whole_log"]
     assert set(whole_log["commands"]) == {"check", "verify", "export"}
