@@ -40,8 +40,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message
 
-from .load import later_steps
-from .profile_requests import _TOKENS, _environment
+from .profile_requests import _TOKENS, POSTS_A_HAND_OVER, _environment, hand_over
 
 STANDARD_LIBRARY = sysconfig.get_paths()["stdlib"]
 LAYERS = (
@@ -129,29 +128,16 @@ def _caller(app: ASGIApp, path: str, token: str | None) -> Callable[[], Awaitabl
     return call
 
 
-POSTS_A_HAND_OVER = 1 + len(later_steps("/t", "holder", "other"))
-
-
 def _hand_overs(app: ASGIApp, pool: list[tuple[str, str, str]]) -> Callable[[], Awaitable[None]]:
     """A call per hand-over of the next case of ``pool`` (its id, the responsible
-    authority's code, the other's): the proposal, then ``bench.load``'s later steps."""
+    authority's code, the other's), its POSTs sent straight into ``app``."""
     cases = iter(pool)
 
+    async def post(path: str, who: str, body: Any, key: str) -> Any:
+        return json.loads(await _request(app, "POST", path, _TOKENS[who], body, key))
+
     async def call() -> None:
-        case_id, holder, other = next(cases)
-        case = f"/v1/cases/{case_id}"
-        proposal = {"to_authority": other, "reason": "Moved."}
-        answer = json.loads(
-            await _request(
-                app, "POST", f"{case}/transfers", _TOKENS[holder], proposal, f"{case_id}-p"
-            )
-        )
-        transfer = f"{case}/transfers/{answer['active_transfer']['transfer_id']}"
-        for index, (_name, who, path, body) in enumerate(later_steps(transfer, "holder", "other")):
-            key = f"{case_id}-{index}"
-            await _request(
-                app, "POST", path, _TOKENS[holder if who == "holder" else other], body, key
-            )
+        await hand_over(post, *next(cases))
 
     return call
 

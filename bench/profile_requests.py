@@ -103,15 +103,18 @@ async def measure(args: argparse.Namespace) -> None:
             await _timed("lookup", args.requests, read, args.profile == "lookup")
 
             cases = iter(pool[1:])
+            post = http_post(client)
 
             async def step() -> None:  # one whole hand-over per call, its POSTs counted
                 case, who, other = next(cases)
-                await _hand_over(client, str(case.id), str(who.authority), str(other.authority))
+                await hand_over(post, str(case.id), str(who.authority), str(other.authority))
 
             if args.profile != "bare":
                 per = await _timed("handover", args.requests // 6, step, args.profile == "step")
-                posts = len(_STEPS) + 1
-                print(f"  {posts} POSTs a hand-over: {per['cpu_ms'] / posts:.3f} ms CPU each")
+                print(
+                    f"  {POSTS_A_HAND_OVER} POSTs a hand-over: "
+                    f"{per['cpu_ms'] / POSTS_A_HAND_OVER:.3f} ms CPU each"
+                )
 
     bare = bare_app()
     transport = httpx.ASGITransport(app=bare)
@@ -149,28 +152,39 @@ def _national(application: Any, settings: Any, scale: float) -> None:
 
 
 _STEPS = later_steps("/v1/cases/C/transfers/T", "holder", "other")
+POSTS_A_HAND_OVER = 1 + len(_STEPS)
 
 
-async def _post(client: httpx.AsyncClient, path: str, who: str, body: Any, key: str) -> Any:
-    answer = await client.post(
-        path,
-        json=body,
-        headers={"Authorization": f"Bearer {_TOKENS[who]}", "Idempotency-Key": key},
-    )
-    assert answer.status_code in (200, 201), (path, answer.status_code, answer.text)
-    return answer.json()
+Post = Callable[[str, str, Any, str], Awaitable[Any]]
+"""Sends a POST: the path, the sending authority's code, the body and the
+Idempotency-Key; answers the response's JSON (failing unless the status is 2xx)."""
 
 
-async def _hand_over(client: httpx.AsyncClient, case_id: str, holder: str, other: str) -> None:
+def http_post(client: httpx.AsyncClient) -> Post:
+    """POSTs through ``client``, with the sending authority's token."""
+
+    async def post(path: str, who: str, body: Any, key: str) -> Any:
+        answer = await client.post(
+            path,
+            json=body,
+            headers={"Authorization": f"Bearer {_TOKENS[who]}", "Idempotency-Key": key},
+        )
+        assert answer.status_code in (200, 201), (path, answer.status_code, answer.text)
+        return answer.json()
+
+    return post
+
+
+async def hand_over(post: Post, case_id: str, holder: str, other: str) -> None:
     """The proposal, then the load's later steps (``bench.load``), each with its key."""
     case = f"/v1/cases/{case_id}"
     proposal = {"to_authority": other, "reason": "Moved."}
-    answer = await _post(client, f"{case}/transfers", holder, proposal, f"{case_id}-p")
+    answer = await post(f"{case}/transfers", holder, proposal, f"{case_id}-p")
     transfer = f"{case}/transfers/{answer['active_transfer']['transfer_id']}"
     for index, (_name, who, template, body) in enumerate(_STEPS):
         path = template.replace("/v1/cases/C/transfers/T", transfer).replace("/v1/cases/C", case)
         code = holder if who == "holder" else other
-        await _post(client, path, code, body, f"{case_id}-{index}")
+        await post(path, code, body, f"{case_id}-{index}")
 
 
 def main() -> int:

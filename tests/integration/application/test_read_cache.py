@@ -44,23 +44,32 @@ def open_case(application: CaseTransferApplication, reference: str = "SOM-1") ->
     ).case
 
 
+@pytest.fixture
+def cached_then_changed(settings: Settings) -> Iterator[tuple[CaseReadCache, Case]]:
+    """A reader's cache holding a case at version 1, and the case, which another process
+    (the writer) has since given a new local reference: "SOM-2", version 2."""
+    reader, writer = open_application(settings), open_application(settings)
+    try:
+        case = open_case(writer)
+        cache = CaseReadCache(reader.events)
+        assert cache.read(case.id, lambda c: c.version) == 1
+        writer.record_local_reference(SOMERSET, case.id, ChangeRequest(), reference="SOM-2")
+        yield cache, case
+    finally:
+        reader.close()
+        writer.close()
+
+
+def version_and_references(case: Case) -> tuple[int, dict[str, str]]:
+    return case.version, dict(case.local_references)
+
+
 class TestReading:
     def test_sees_what_another_process_recorded_after_it_was_cached(
-        self, settings: Settings
+        self, cached_then_changed: tuple[CaseReadCache, Case]
     ) -> None:
-        reader, writer = open_application(settings), open_application(settings)
-        try:
-            case = open_case(writer)
-            cache = CaseReadCache(reader.events)
-            assert cache.read(case.id, lambda c: c.version) == 1
-            writer.record_local_reference(SOMERSET, case.id, ChangeRequest(), reference="SOM-2")
-            assert cache.read(case.id, lambda c: (c.version, dict(c.local_references))) == (
-                2,
-                {"933": "SOM-2"},
-            )
-        finally:
-            reader.close()
-            writer.close()
+        cache, case = cached_then_changed
+        assert cache.read(case.id, version_and_references) == (2, {"933": "SOM-2"})
 
     def test_an_id_that_is_no_case_is_not_found(self, settings: Settings) -> None:
         application = open_application(settings)
@@ -86,29 +95,18 @@ class TestReading:
             application.close()
 
     def test_a_case_an_event_failed_halfway_through_changing_is_not_kept(
-        self, settings: Settings, monkeypatch: pytest.MonkeyPatch
+        self, cached_then_changed: tuple[CaseReadCache, Case], monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """The failed read raises; the next one starts again from the events, so nothing
         the failed event had already changed is ever shown."""
-        reader, writer = open_application(settings), open_application(settings)
-        try:
-            case = open_case(writer)
-            cache = CaseReadCache(reader.events)
-            assert cache.read(case.id, lambda c: c.version) == 1
-            writer.record_local_reference(SOMERSET, case.id, ChangeRequest(), reference="SOM-2")
+        cache, case = cached_then_changed
 
-            def halfway(event: Case.LocalReferenceRecorded, aggregate: Case) -> None:
-                aggregate.local_references["801"] = "HALF-APPLIED"  # not the event's own key
-                raise RuntimeError("failed halfway")
+        def halfway(event: Case.LocalReferenceRecorded, aggregate: Case) -> None:
+            aggregate.local_references["801"] = "HALF-APPLIED"  # not the event's own key
+            raise RuntimeError("failed halfway")
 
-            with monkeypatch.context() as patched:
-                patched.setattr(Case.LocalReferenceRecorded, "apply", halfway)
-                with pytest.raises(RuntimeError):
-                    cache.read(case.id, lambda c: c.version)
-            assert cache.read(case.id, lambda c: (c.version, dict(c.local_references))) == (
-                2,
-                {"933": "SOM-2"},
-            )
-        finally:
-            reader.close()
-            writer.close()
+        with monkeypatch.context() as patched:
+            patched.setattr(Case.LocalReferenceRecorded, "apply", halfway)
+            with pytest.raises(RuntimeError):
+                cache.read(case.id, lambda c: c.version)
+        assert cache.read(case.id, version_and_references) == (2, {"933": "SOM-2"})
